@@ -1,0 +1,55 @@
+package dev.tally.catalog;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The validated product catalog: meters and plans. Immutable; load it once per execution environment with
+ * {@link CatalogLoader}.
+ *
+ * @param version catalog version string, recorded on every invoice so an amount can be traced to the prices used
+ * @param meters meters by id
+ * @param plans plans by id
+ */
+public record Catalog(String version, Map<String, Meter> meters, Map<String, Plan> plans) {
+
+    public Catalog {
+        meters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(meters));
+        plans = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(plans));
+    }
+
+    /**
+     * @param meterId a meter id from a usage event
+     * @return the meter, empty if the catalog has no such meter
+     */
+    public Optional<Meter> meter(String meterId) {
+        return Optional.ofNullable(meters.get(meterId));
+    }
+
+    /**
+     * @param planId a plan id
+     * @return the plan, empty if unknown
+     */
+    public Optional<Plan> plan(String planId) {
+        return Optional.ofNullable(plans.get(planId));
+    }
+
+    /**
+     * Finds the plan a Stripe subscription is on from the price ids (or lookup keys) of its items.
+     *
+     * @param stripePriceIdsOrLookupKeys ids and lookup keys of the subscription's item prices
+     * @return the first plan that names one of them, empty if none does
+     */
+    public Optional<Plan> planForStripePrices(List<String> stripePriceIdsOrLookupKeys) {
+        for (String candidate : stripePriceIdsOrLookupKeys) {
+            for (Plan plan : plans.values()) {
+                if (plan.stripePriceIds().contains(candidate)) {
+                    return Optional.of(plan);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.tally.store;
+
+import dev.tally.config.Env;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Tally's DynamoDB tables, bound to their names from the environment ({@code ACCOUNTS_TABLE}, ... as set by
+ * template.yaml and infra-terraform) and to the static schemas. Build once per execution environment; holding it
+ * costs no I/O.
+ */
+public final class TallyTables {
+    public final DynamoDbClient client;
+    public final DynamoDbEnhancedClient enhanced;
+    public final DynamoDbTable<AccountItem> accounts;
+    public final DynamoDbTable<SubscriptionItem> subscriptions;
+    public final DynamoDbTable<WebhookEventItem> webhookEvents;
+    public final DynamoDbTable<UsageEventItem> usageEvents;
+    public final DynamoDbTable<UsageAggregateItem> usageAggregates;
+    public final DynamoDbTable<UsageRejectionItem> usageRejections;
+    public final DynamoDbTable<CreditEntryItem> credits;
+    public final DynamoDbTable<InvoiceItem> invoices;
+    public final DynamoDbTable<StripeSyncItem> stripeSync;
+    public final DynamoDbTable<AlertItem> alerts;
+
+    /**
+     * @param client a DynamoDB client built once (see {@link dev.tally.aws.AwsClients})
+     * @param env configuration holding the table names
+     * @throws IllegalStateException if a table name variable is missing
+     */
+    public TallyTables(DynamoDbClient client, Env env) {
+        this.client = client;
+        this.enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(client).build();
+        accounts = enhanced.table(env.require("ACCOUNTS_TABLE"), AccountItem.SCHEMA);
+        subscriptions = enhanced.table(env.require("SUBSCRIPTIONS_TABLE"), SubscriptionItem.SCHEMA);
+        webhookEvents = enhanced.table(env.require("WEBHOOK_EVENTS_TABLE"), WebhookEventItem.SCHEMA);
+        usageEvents = enhanced.table(env.require("USAGE_EVENTS_TABLE"), UsageEventItem.SCHEMA);
+        usageAggregates = enhanced.table(env.require("USAGE_AGGREGATES_TABLE"), UsageAggregateItem.SCHEMA);
+        usageRejections = enhanced.table(env.require("USAGE_REJECTIONS_TABLE"), UsageRejectionItem.SCHEMA);
+        credits = enhanced.table(env.require("CREDITS_TABLE"), CreditEntryItem.SCHEMA);
+        invoices = enhanced.table(env.require("INVOICES_TABLE"), InvoiceItem.SCHEMA);
+        stripeSync = enhanced.table(env.require("STRIPE_SYNC_TABLE"), StripeSyncItem.SCHEMA);
+        alerts = enhanced.table(env.require("ALERTS_TABLE"), AlertItem.SCHEMA);
+    }
+}
