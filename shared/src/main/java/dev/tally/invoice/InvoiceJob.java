@@ -1,6 +1,7 @@
 package dev.tally.invoice;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
@@ -13,7 +14,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param periodEnd period end, seconds since the epoch, exclusive
  */
 public record InvoiceJob(String subscriptionId, String accountId, long periodStart, long periodEnd) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // A missing or null period bound must not default to 0 (1970): that job is incomplete.
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
     /**
      * @param body an invoice-jobs message body
@@ -23,7 +27,8 @@ public record InvoiceJob(String subscriptionId, String accountId, long periodSta
     public static InvoiceJob fromJson(String body) {
         try {
             InvoiceJob job = JSON.readValue(body, InvoiceJob.class);
-            if (job.subscriptionId() == null || job.accountId() == null || job.periodEnd() <= job.periodStart()) {
+            if (job == null || job.subscriptionId() == null || job.accountId() == null
+                    || job.periodEnd() <= job.periodStart()) {
                 throw new IllegalArgumentException("incomplete invoice job: " + body);
             }
             return job;

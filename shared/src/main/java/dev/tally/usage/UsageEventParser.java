@@ -19,10 +19,14 @@ public final class UsageEventParser {
     /** Longest accepted event id, in characters. */
     public static final int MAX_ID_LENGTH = 128;
     private static final int MAX_QUANTITY_DECIMALS = 12;
+    /** DynamoDB keeps 38 digits; the bound also stops "1e100000000" from being expanded to 100 million digits. */
+    private static final int MAX_QUANTITY_INTEGER_DIGITS = 38;
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            // "{...}{...}" or NDJSON must not count the first event and silently drop the rest
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private UsageEventParser() {
     }
@@ -91,6 +95,10 @@ public final class UsageEventParser {
         quantity = quantity.stripTrailingZeros();
         if (quantity.scale() > MAX_QUANTITY_DECIMALS) {
             throw new UsageRejection(RejectionReason.INVALID_FIELD, "quantity has more than " + MAX_QUANTITY_DECIMALS + " decimals");
+        }
+        if (quantity.precision() - quantity.scale() > MAX_QUANTITY_INTEGER_DIGITS) {
+            throw new UsageRejection(RejectionReason.INVALID_FIELD,
+                    "quantity has more than " + MAX_QUANTITY_INTEGER_DIGITS + " digits before the decimal point");
         }
         if (quantity.scale() < 0) {
             quantity = quantity.setScale(0);

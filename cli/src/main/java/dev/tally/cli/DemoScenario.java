@@ -1,0 +1,363 @@
+package dev.tally.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.aws.AwsClients;
+import dev.tally.config.Env;
+import dev.tally.invoice.InvoiceJob;
+import dev.tally.local.LocalRuntime;
+import dev.tally.money.Currencies;
+import dev.tally.store.AlertItem;
+import dev.tally.store.CreditEntryItem;
+import dev.tally.store.InvoiceItem;
+import dev.tally.store.InvoiceLineItem;
+import dev.tally.store.StripeSyncItem;
+import dev.tally.store.TallyTables;
+import dev.tally.store.UsageEventItem;
+import dev.tally.store.UsageRejectionItem;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * The demo: drives the running system through its real entry points and reads back what it did.
+ *
+ * <ol>
+ *   <li>Signed Stripe webhooks over HTTP, built from Stripe's fixture objects: four customers, their subscriptions
+ *       (three plans, two currencies), one prepaid-credit purchase, plus a redelivered event, a stale event and a
+ *       forged one.</li>
+ *   <li>About a month of usage on three meters, sent to the usage queue over SQS in batches, with duplicates and a
+ *       handful of invalid events among it.</li>
+ *   <li>The clock advanced past the end of the billing period and its grace period; the billing run fired, then
+ *       fired again and its invoice jobs replayed, to show that no account-period is invoiced twice.</li>
+ * </ol>
+ * The report is read from the tables, not from the demo's own bookkeeping, except {@code usage.sent}.
+ */
+public final class DemoScenario {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Function whose environment names every table (any function's does). */
+    private static final String ANY_FUNCTION = "InvoiceGeneratorFunction";
+
+    private record Customer(String account, String customerId, String name, String priceId, String currency,
+                            Map<String, int[]> usage) {
+        String subscriptionId() {
+            return "sub_demo_" + account.substring(4);
+        }
+    }
+
+    /** Usage per meter: {events, min quantity, max quantity}. */
+    private static final List<Customer> CUSTOMERS = List.of(
+            new Customer("org_acme", "cus_demo_acme", "Acme Corp", "price_tally_team_monthly", "usd",
+                    Map.of("build_minutes", new int[]{220, 5, 40}, "image_pulls", new int[]{150, 20, 120},
+                            "storage_gb_hours", new int[]{60, 100, 900})),
+            new Customer("org_globex", "cus_demo_globex", "Globex", "price_tally_business_monthly", "usd",
+                    Map.of("build_minutes", new int[]{260, 20, 90}, "image_pulls", new int[]{120, 400, 1500},
+                            "storage_gb_hours", new int[]{50, 1000, 4000})),
+            new Customer("org_initech", "cus_demo_initech", "Initech KK", "price_tally_pro_jpy_monthly", "jpy",
+                    Map.of("build_minutes", new int[]{90, 2, 20})),
+            new Customer("org_umbrella", "cus_demo_umbrella", "Umbrella", "price_tally_team_monthly", "usd",
+                    Map.of("build_minutes", new int[]{20, 1, 10}, "image_pulls", new int[]{15, 1, 30})));
+
+    private static final long GLOBEX_CREDITS_MINOR = 25_000;
+
+    private final LocalRuntime runtime;
+    private final String webhookSecret;
+    private final long gracePeriodSeconds;
+    private final PrintStream out;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final Map<String, Integer> webhookOutcomes = new TreeMap<>();
+    private int webhooksSent;
+
+    /**
+     * @param runtime a started local runtime whose stripe-webhook function uses {@code webhookSecret}
+     * @param webhookSecret the signing secret, {@code whsec_...}
+     * @param gracePeriodSeconds the billing run's grace period, as configured in the runtime
+     * @param out where progress is printed
+     */
+    public DemoScenario(LocalRuntime runtime, String webhookSecret, long gracePeriodSeconds, PrintStream out) {
+        this.runtime = runtime;
+        this.webhookSecret = webhookSecret;
+        this.gracePeriodSeconds = gracePeriodSeconds;
+        this.out = out;
+    }
+
+    /**
+     * Runs the scenario.
+     *
+     * @return the report (shape in README.md)
+     * @throws IllegalStateException if the system does not settle within the time limits
+     */
+    public ObjectNode run() {
+        Env env = Env.of(runtime.functionEnvironment(ANY_FUNCTION));
+        TallyTables tables = new TallyTables(AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build(), env);
+        Instant now = runtime.clock().instant();
+        long start = now.minus(25, ChronoUnit.DAYS).truncatedTo(ChronoUnit.HOURS).getEpochSecond();
+        long periodEnd = Instant.ofEpochSecond(start).atZone(ZoneOffset.UTC).plusMonths(1).toEpochSecond();
+        long usageUntil = now.minus(1, ChronoUnit.HOURS).getEpochSecond();
+
+        out.printf("%n== Stripe webhooks -> %s/webhooks/stripe%n", runtime.httpEndpoint());
+        sendWebhooks(start, periodEnd);
+        out.printf("   %d sent: %s%n", webhooksSent, webhookOutcomes);
+
+        long sent;
+        try (SqsClient sqs = AwsClients.configure(SqsClient.builder(), env, "SQS").build()) {
+            String usageQueue = runtime.queueUrl("UsageQueue");
+            out.printf("%n== Usage events -> %s%n", usageQueue);
+            sent = sendUsage(sqs, usageQueue, start, usageUntil);
+            runtime.awaitIdle(Duration.ofMinutes(3));
+            out.printf("   %d sent and processed%n", sent);
+
+            Instant billingTime = Instant.ofEpochSecond(periodEnd + gracePeriodSeconds + 60);
+            out.printf("%n== Clock advanced to %s (period end %s + grace %d s); billing run%n",
+                    billingTime, Instant.ofEpochSecond(periodEnd), gracePeriodSeconds);
+            runtime.clock().set(billingTime);
+            Object firstRun = runtime.runSchedule("BillingRunFunction");
+            runtime.awaitIdle(Duration.ofMinutes(3));
+            int invoicesAfterFirst = tables.invoices.scan().items().stream().toList().size();
+            out.printf("   billing run queued %s invoice jobs; %d invoices written%n", firstRun, invoicesAfterFirst);
+
+            Object secondRun = runtime.runSchedule("BillingRunFunction");
+            List<SendMessageBatchRequestEntry> replays = new ArrayList<>();
+            for (Customer c : CUSTOMERS) {
+                String body = new InvoiceJob(c.subscriptionId(), c.account(), start, periodEnd).toJson();
+                replays.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(replays.size())).messageBody(body).build());
+            }
+            sqs.sendMessageBatch(b -> b.queueUrl(runtime.queueUrl("InvoiceJobsQueue")).entries(replays));
+            runtime.awaitIdle(Duration.ofMinutes(3));
+            int invoicesAfterReplay = tables.invoices.scan().items().stream().toList().size();
+            out.printf("   second billing run queued %s jobs; %d invoice jobs replayed; invoices still %d%n",
+                    secondRun, replays.size(), invoicesAfterReplay);
+        }
+        ObjectNode report = report(tables, sent);
+        print(report);
+        return report;
+    }
+
+    private void sendWebhooks(long start, long periodEnd) {
+        List<String> customerEvents = new ArrayList<>();
+        for (Customer c : CUSTOMERS) {
+            String event = StripeEvents.event("evt_demo_cus_" + c.account().substring(4), "customer.created", start - 3600,
+                    StripeEvents.customer(c.customerId(), c.account(), c.name(), "billing@" + c.account().substring(4) + ".example", start - 3600));
+            customerEvents.add(event);
+            post(event, webhookSecret);
+        }
+        for (Customer c : CUSTOMERS) {
+            post(StripeEvents.event("evt_demo_sub_" + c.account().substring(4), "customer.subscription.created", start,
+                    StripeEvents.subscription(c.subscriptionId(), c.customerId(), c.priceId(), c.currency(), start, periodEnd)), webhookSecret);
+        }
+        post(StripeEvents.event("evt_demo_credits_globex", "checkout.session.completed", start + 600,
+                StripeEvents.creditPurchase("cs_demo_globex_credits", "cus_demo_globex", GLOBEX_CREDITS_MINOR, "usd", start + 600)), webhookSecret);
+        // Stripe redelivers an event it is unsure about: same id, no second effect.
+        post(customerEvents.get(0), webhookSecret);
+        post(StripeEvents.event("evt_demo_credits_globex", "checkout.session.completed", start + 600,
+                StripeEvents.creditPurchase("cs_demo_globex_credits", "cus_demo_globex", GLOBEX_CREDITS_MINOR, "usd", start + 600)), webhookSecret);
+        // An older customer.updated arriving late must not overwrite the newer state.
+        post(StripeEvents.event("evt_demo_cus_acme_old", "customer.updated", start - 7200,
+                StripeEvents.customer("cus_demo_acme", "org_acme", "Acme (old name)", "old@acme.example", start - 7200)), webhookSecret);
+        // A forged request: signed with the wrong secret.
+        post(StripeEvents.event("evt_demo_forged", "checkout.session.completed", start,
+                StripeEvents.creditPurchase("cs_demo_forged", "cus_demo_acme", 9_999_999, "usd", start)), "whsec_forged");
+    }
+
+    private void post(String payload, String secret) {
+        String signature = StripeEvents.sign(payload, secret, runtime.clock().instant().getEpochSecond());
+        HttpRequest request = HttpRequest.newBuilder(URI.create(runtime.httpEndpoint() + "/webhooks/stripe"))
+                .header("content-type", "application/json").header("stripe-signature", signature)
+                .POST(HttpRequest.BodyPublishers.ofString(payload)).build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            String outcome = response.statusCode() + " " + JSON.readTree(response.body()).path("outcome").asText("?");
+            webhookOutcomes.merge(outcome, 1, Integer::sum);
+            webhooksSent++;
+        } catch (IOException e) {
+            throw new UncheckedIOException("webhook POST failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long sendUsage(SqsClient sqs, String queueUrl, long from, long until) {
+        Random random = new Random(42);
+        List<String> events = new ArrayList<>();
+        for (Customer c : CUSTOMERS) {
+            for (Map.Entry<String, int[]> meter : new TreeMap<>(c.usage()).entrySet()) {
+                int[] p = meter.getValue();
+                for (int i = 0; i < p[0]; i++) {
+                    ObjectNode e = JSON.createObjectNode();
+                    e.put("id", "ue_" + new UUID(random.nextLong(), random.nextLong()));
+                    e.put("account", c.account());
+                    e.put("meter", meter.getKey());
+                    int whole = p[1] + random.nextInt(p[2] - p[1] + 1);
+                    e.put("quantity", meter.getKey().equals("storage_gb_hours")
+                            ? new BigDecimal(whole).add(BigDecimal.valueOf(random.nextInt(100), 2)) : new BigDecimal(whole));
+                    e.put("timestamp", from + (long) random.nextInt((int) (until - from)));
+                    e.putObject("properties").put("source", "demo");
+                    events.add(e.toString());
+                }
+            }
+        }
+        // Messages of 1 to 10 events, as a product's batching client would send them.
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < events.size(); ) {
+            int n = Math.min(events.size() - i, 1 + random.nextInt(10));
+            bodies.add(n == 1 ? events.get(i) : "[" + String.join(",", events.subList(i, i + n)) + "]");
+            i += n;
+        }
+        long sent = events.size();
+        // Duplicates: about 4 % of the events sent again, alone, as a retrying producer would.
+        for (int i = 0; i < events.size(); i += 25) {
+            bodies.add(events.get(i));
+            sent++;
+        }
+        // Invalid events, each rejected with its reason and kept.
+        long now = runtime.clock().instant().getEpochSecond();
+        List<String> invalid = List.of(
+                "{\"id\":\"ue_bad_meter\",\"account\":\"org_acme\",\"meter\":\"gpu_hours\",\"quantity\":3,\"timestamp\":" + (now - 60) + "}",
+                "{\"id\":\"ue_bad_account\",\"account\":\"org_nobody\",\"meter\":\"build_minutes\",\"quantity\":3,\"timestamp\":" + (now - 60) + "}",
+                "{\"id\":\"ue_negative\",\"account\":\"org_acme\",\"meter\":\"build_minutes\",\"quantity\":-5,\"timestamp\":" + (now - 60) + "}",
+                "{\"id\":\"ue_future\",\"account\":\"org_acme\",\"meter\":\"build_minutes\",\"quantity\":5,\"timestamp\":" + (now + 3600) + "}",
+                "{\"account\":\"org_acme\",\"meter\":\"build_minutes\",\"quantity\":5,\"timestamp\":" + (now - 60) + "}",
+                "{\"id\":\"ue_before_subscription\",\"account\":\"org_acme\",\"meter\":\"build_minutes\",\"quantity\":5,\"timestamp\":" + (from - 86400) + "}",
+                "this is not json");
+        bodies.addAll(invalid);
+        sent += invalid.size();
+        java.util.Collections.shuffle(bodies.subList(0, bodies.size()), random);
+
+        for (int i = 0; i < bodies.size(); i += 10) {
+            List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+            for (int j = i; j < Math.min(bodies.size(), i + 10); j++) {
+                entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(j - i)).messageBody(bodies.get(j)).build());
+            }
+            var response = sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
+            if (!response.failed().isEmpty()) {
+                throw new IllegalStateException("SQS refused usage messages: " + response.failed());
+            }
+        }
+        return sent;
+    }
+
+    private ObjectNode report(TallyTables tables, long sent) {
+        ObjectNode report = JSON.createObjectNode();
+        List<UsageEventItem> counted = tables.usageEvents.scan().items().stream().toList();
+        List<UsageRejectionItem> rejected = tables.usageRejections.scan().items().stream().toList();
+        ObjectNode usage = report.putObject("usage");
+        usage.put("sent", sent);
+        usage.put("counted", counted.size());
+        usage.put("duplicates", counted.stream().mapToLong(e -> e.deliveries == null ? 0 : e.deliveries - 1).sum());
+        usage.put("rejected", rejected.size());
+        ObjectNode reasons = usage.putObject("rejections_by_reason");
+        rejected.stream().map(r -> r.reason).sorted().forEach(r -> reasons.put(r, reasons.path(r).asInt(0) + 1));
+
+        ObjectNode webhooks = report.putObject("webhooks");
+        webhooks.put("sent", webhooksSent);
+        webhookOutcomes.forEach(webhooks::put);
+
+        ArrayNode invoices = report.putArray("invoices");
+        tables.invoices.scan().items().stream()
+                .sorted(Comparator.comparing((InvoiceItem i) -> i.accountId).thenComparing(i -> i.periodStart))
+                .forEach(inv -> {
+                    ObjectNode i = invoices.addObject();
+                    i.put("invoice_id", inv.invoiceId).put("account", inv.accountId)
+                            .put("period_start", inv.periodStart).put("period_end", inv.periodEnd)
+                            .put("currency", inv.currency).put("plan", inv.planId);
+                    ArrayNode lines = i.putArray("lines");
+                    for (InvoiceLineItem l : inv.lines) {
+                        lines.addObject().put("meter", l.meter).put("quantity", l.quantity)
+                                .put("included_quantity", l.includedQuantity).put("billable_quantity", l.billableQuantity)
+                                .put("amount_minor", l.amountMinor).put("usage_events", l.usageEventCount)
+                                .put("description", l.description);
+                    }
+                    i.put("subtotal_minor", inv.subtotalMinor).put("credits_applied_minor", inv.creditsAppliedMinor)
+                            .put("total_minor", inv.totalMinor);
+                });
+
+        ArrayNode balances = report.putArray("credit_balances");
+        tables.credits.scan().items().stream().filter(c -> c.entryKey.startsWith(CreditEntryItem.BALANCE_PREFIX))
+                .forEach(b -> balances.addObject().put("account", b.accountId).put("currency", b.currency)
+                        .put("granted_minor", b.grantedMinor).put("balance_minor", b.balanceMinor));
+
+        ArrayNode alerts = report.putArray("alerts");
+        tables.alerts.scan().items().stream().sorted(Comparator.comparing((AlertItem a) -> a.alertId)).forEach(a -> {
+            try {
+                alerts.addObject().put("id", a.alertId).put("type", a.type).put("account", a.accountId)
+                        .put("status", a.status).set("detail", JSON.readTree(a.detail));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+
+        ArrayNode requests = report.putArray("stripe_requests");
+        tables.stripeSync.scan().items().stream()
+                .filter(r -> r.recordKey.startsWith(StripeSyncItem.REQUEST_PREFIX))
+                .sorted(Comparator.comparing((StripeSyncItem r) -> r.invoiceId).thenComparing(r -> step(r.idempotencyKey))
+                        .thenComparing(r -> r.idempotencyKey))
+                .forEach(r -> {
+                    try {
+                        requests.addObject().put("invoice_id", r.invoiceId).put("method", r.method).put("path", r.path)
+                                .put("idempotency_key", r.idempotencyKey).set("params", JSON.readTree(r.params));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+        return report;
+    }
+
+    private static int step(String key) {
+        if (key.endsWith(":invoice")) {
+            return 0;
+        }
+        if (key.contains(":line:")) {
+            return 1;
+        }
+        return key.endsWith(":credits") ? 2 : 3;
+    }
+
+    private void print(ObjectNode report) {
+        ObjectNode usage = (ObjectNode) report.get("usage");
+        out.printf("%n== Usage%n   sent %d = counted %d + duplicates %d + rejected %d   %s%n",
+                usage.get("sent").asLong(), usage.get("counted").asLong(), usage.get("duplicates").asLong(),
+                usage.get("rejected").asLong(), usage.get("rejections_by_reason"));
+        out.printf("%n== Invoices%n");
+        for (var inv : report.get("invoices")) {
+            String cur = inv.get("currency").asText();
+            out.printf("   %s  %s  %s .. %s%n", inv.get("invoice_id").asText(), inv.get("plan").asText(),
+                    Instant.ofEpochSecond(inv.get("period_start").asLong()), Instant.ofEpochSecond(inv.get("period_end").asLong()));
+            for (var l : inv.get("lines")) {
+                out.printf("      %-64s %16s%n", l.get("description").asText(), Currencies.format(l.get("amount_minor").asLong(), cur));
+            }
+            out.printf("      %-64s %16s%n", "subtotal", Currencies.format(inv.get("subtotal_minor").asLong(), cur));
+            out.printf("      %-64s %16s%n", "prepaid credits applied", Currencies.format(-inv.get("credits_applied_minor").asLong(), cur));
+            out.printf("      %-64s %16s%n", "total due", Currencies.format(inv.get("total_minor").asLong(), cur));
+        }
+        out.printf("%n== Alerts%n");
+        for (var a : report.get("alerts")) {
+            out.printf("   %-26s %s%n", a.get("type").asText(), a.get("detail"));
+        }
+        out.printf("%n== Stripe requests (recorded: no API key)%n");
+        for (var r : report.get("stripe_requests")) {
+            out.printf("   %s %-44s Idempotency-Key: %s%n", r.get("method").asText(), r.get("path").asText(), r.get("idempotency_key").asText());
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package dev.tally.alerts;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.catalog.Catalog;
+import dev.tally.catalog.MeteredPrice;
+import dev.tally.store.AlertItem;
+import dev.tally.store.CreditEntryItem;
+import dev.tally.store.SubscriptionItem;
+import dev.tally.store.TallyTables;
+import dev.tally.store.UsageAggregateItem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.enhanced.dynamodb.Expression;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Raises billing alerts from changes to usage aggregates and credit balances, each at most once per threshold per
+ * period:
+ * <ul>
+ *   <li>{@code usage.threshold_crossed}: a meter's usage in the billing period crossed a configured share (e.g.
+ *       50 %, 80 %, 100 %) of the plan's included quantity;</li>
+ *   <li>{@code credits.balance_low}: the prepaid balance fell to or below (1 - share) of all credits granted;</li>
+ *   <li>{@code credits.balance_exhausted}: the prepaid balance reached zero.</li>
+ * </ul>
+ * Once-ness comes from the alert record: its id names the alert, and it is created with {@code attribute_not_exists};
+ * the event is published after, and the record marked {@code published}. A retry after a crash between the two
+ * publishes again (at least once), never a second record.
+ */
+public final class AlertService {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertService.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TallyTables tables;
+    private final Catalog catalog;
+    private final AlertPublisher publisher;
+    private final List<BigDecimal> thresholds;
+    private final Clock clock;
+
+    /**
+     * @param tables bound tables
+     * @param catalog validated catalog (included quantities)
+     * @param publisher where alerts go
+     * @param thresholds shares in (0, 1], ascending, e.g. {@code [0.5, 0.8, 1.0]}
+     * @param clock source of alert times
+     */
+    public AlertService(TallyTables tables, Catalog catalog, AlertPublisher publisher, List<BigDecimal> thresholds, Clock clock) {
+        for (BigDecimal t : thresholds) {
+            if (t.signum() <= 0 || t.compareTo(BigDecimal.ONE) > 0) {
+                throw new IllegalArgumentException("alert thresholds are shares in (0, 1], got " + t);
+            }
+        }
+        this.tables = tables;
+        this.catalog = catalog;
+        this.publisher = publisher;
+        this.thresholds = List.copyOf(thresholds);
+        this.clock = clock;
+    }
+
+    /**
+     * @param csv comma-separated shares, e.g. {@code "0.5,0.8,1.0"}
+     * @return the parsed thresholds
+     * @throws NumberFormatException if one is not a decimal number
+     */
+    public static List<BigDecimal> parseThresholds(String csv) {
+        List<BigDecimal> out = new ArrayList<>();
+        for (String part : csv.split(",")) {
+            if (!part.isBlank()) {
+                out.add(new BigDecimal(part.trim()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Handles a change of a usage aggregate (the header item of a period is ignored).
+     *
+     * @param oldImage the aggregate before, or null when new
+     * @param newImage the aggregate after
+     * @return ids of the alerts raised by this change
+     */
+    public List<String> onUsageAggregate(UsageAggregateItem oldImage, UsageAggregateItem newImage) {
+        if (newImage == null || UsageAggregateItem.PERIOD_HEADER.equals(newImage.meter) || newImage.subscriptionId == null) {
+            return List.of();
+        }
+        SubscriptionItem sub = tables.subscriptions.getItem(r -> r.key(k -> k.partitionValue(newImage.subscriptionId)));
+        if (sub == null || sub.planId == null) {
+            return List.of();
+        }
+        MeteredPrice price = catalog.plan(sub.planId).flatMap(p -> p.priceFor(newImage.meter)).orElse(null);
+        if (price == null || price.includedQuantity().signum() == 0) {
+            return List.of();
+        }
+        BigDecimal before = oldImage == null || oldImage.quantity == null ? BigDecimal.ZERO : oldImage.quantity;
+        BigDecimal after = newImage.quantity == null ? BigDecimal.ZERO : newImage.quantity;
+        List<String> raised = new ArrayList<>();
+        for (BigDecimal share : thresholds) {
+            BigDecimal limit = price.includedQuantity().multiply(share);
+            if (before.compareTo(limit) < 0 && after.compareTo(limit) >= 0) {
+                String id = "usage:" + newImage.accountId + ":" + newImage.meter + ":" + newImage.periodStart + ":" + share.toPlainString();
+                ObjectNode detail = JSON.createObjectNode()
+                        .put("account", newImage.accountId)
+                        .put("meter", newImage.meter)
+                        .put("period_start", newImage.periodStart)
+                        .put("period_end", newImage.periodEnd)
+                        .put("threshold", share.toPlainString())
+                        .put("included_quantity", price.includedQuantity().toPlainString())
+                        .put("quantity", after.toPlainString());
+                raise(id, "usage.threshold_crossed", newImage.accountId, detail).ifPresent(raised::add);
+            }
+        }
+        return raised;
+    }
+
+    /**
+     * Handles a change of a credit balance item ({@code BALANCE#<currency>}); other credit items are ignored.
+     *
+     * @param oldImage the balance before, or null when new
+     * @param newImage the balance after
+     * @return ids of the alerts raised by this change
+     */
+    public List<String> onCreditBalance(CreditEntryItem oldImage, CreditEntryItem newImage) {
+        if (newImage == null || newImage.entryKey == null || !newImage.entryKey.startsWith(CreditEntryItem.BALANCE_PREFIX)) {
+            return List.of();
+        }
+        long granted = newImage.grantedMinor == null ? 0 : newImage.grantedMinor;
+        long after = newImage.balanceMinor == null ? 0 : newImage.balanceMinor;
+        long before = oldImage == null || oldImage.balanceMinor == null ? granted : oldImage.balanceMinor;
+        if (granted <= 0 || after >= before) {
+            return List.of();
+        }
+        List<String> raised = new ArrayList<>();
+        for (BigDecimal share : thresholds) {
+            // Consumed share of everything granted so far: crossing it means the balance fell to granted * (1 - share).
+            BigDecimal floor = BigDecimal.valueOf(granted).multiply(BigDecimal.ONE.subtract(share));
+            if (BigDecimal.valueOf(before).compareTo(floor) > 0 && BigDecimal.valueOf(after).compareTo(floor) <= 0) {
+                boolean exhausted = after <= 0;
+                if (share.compareTo(BigDecimal.ONE) == 0 && !exhausted) {
+                    continue;
+                }
+                String type = exhausted && share.compareTo(BigDecimal.ONE) == 0 ? "credits.balance_exhausted" : "credits.balance_low";
+                String id = "credits:" + newImage.accountId + ":" + newImage.currency + ":" + granted + ":" + share.toPlainString();
+                ObjectNode detail = JSON.createObjectNode()
+                        .put("account", newImage.accountId)
+                        .put("currency", newImage.currency)
+                        .put("balance_minor", after)
+                        .put("granted_minor", granted)
+                        .put("threshold", share.toPlainString());
+                raise(id, type, newImage.accountId, detail).ifPresent(raised::add);
+            }
+        }
+        return raised;
+    }
+
+    private java.util.Optional<String> raise(String id, String type, String accountId, ObjectNode detail) {
+        detail.put("alert_id", id).put("type", type);
+        AlertItem alert = new AlertItem();
+        alert.alertId = id;
+        alert.type = type;
+        alert.accountId = accountId;
+        alert.detail = detail.toString();
+        alert.createdAt = clock.instant().getEpochSecond();
+        alert.status = "pending";
+        try {
+            tables.alerts.putItem(r -> r.item(alert).conditionExpression(Expression.builder()
+                    .expression("attribute_not_exists(alertId) OR #s = :pending")
+                    .putExpressionName("#s", "status")
+                    .putExpressionValue(":pending", AttributeValue.fromS("pending")).build()));
+        } catch (ConditionalCheckFailedException e) {
+            return java.util.Optional.empty();
+        }
+        publisher.publish(type, alert.detail);
+        alert.status = "published";
+        tables.alerts.updateItem(alert);
+        LOG.info("alert {} raised: {}", id, alert.detail);
+        return java.util.Optional.of(id);
+    }
+
+    /** @return the configured thresholds */
+    public List<BigDecimal> thresholds() {
+        return thresholds;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.tally.stripesync;
+
+import com.stripe.StripeClient;
+import com.stripe.exception.StripeException;
+import com.stripe.net.RequestOptions;
+import com.stripe.param.InvoiceCreateParams;
+import com.stripe.param.InvoiceFinalizeInvoiceParams;
+import com.stripe.param.InvoiceItemCreateParams;
+
+import java.util.Map;
+
+/**
+ * {@link StripeGateway} over stripe-java's instance {@link StripeClient} (no global API key). stripe-java retries
+ * network failures and 409/429/5xx itself with the same idempotency key; what still fails is thrown as
+ * {@link StripeCallException} so the stream batch is retried.
+ */
+public final class StripeApiGateway implements StripeGateway {
+    private final StripeClient stripe;
+
+    /** @param stripe a client built once per execution environment with the secret key */
+    public StripeApiGateway(StripeClient stripe) {
+        this.stripe = stripe;
+    }
+
+    @Override
+    public String createInvoice(String customer, String currency, String description, Map<String, String> metadata,
+                                String idempotencyKey) {
+        InvoiceCreateParams params = InvoiceCreateParams.builder()
+                .setCustomer(customer)
+                .setCurrency(currency)
+                .setDescription(description)
+                .setCollectionMethod(InvoiceCreateParams.CollectionMethod.CHARGE_AUTOMATICALLY)
+                .setPendingInvoiceItemsBehavior(InvoiceCreateParams.PendingInvoiceItemsBehavior.EXCLUDE)
+                .setAutoAdvance(true)
+                .setMetadata(metadata)
+                .build();
+        try {
+            return stripe.v1().invoices().create(params, options(idempotencyKey)).getId();
+        } catch (StripeException e) {
+            throw new StripeCallException("create invoice", e);
+        }
+    }
+
+    @Override
+    public void createInvoiceItem(String customer, String invoice, long amountMinor, String currency,
+                                  String description, Map<String, String> metadata, String idempotencyKey) {
+        InvoiceItemCreateParams params = InvoiceItemCreateParams.builder()
+                .setCustomer(customer)
+                .setInvoice(invoice)
+                .setAmount(amountMinor)
+                .setCurrency(currency)
+                .setDescription(description)
+                .setMetadata(metadata)
+                .build();
+        try {
+            stripe.v1().invoiceItems().create(params, options(idempotencyKey));
+        } catch (StripeException e) {
+            throw new StripeCallException("create invoice item", e);
+        }
+    }
+
+    @Override
+    public void finalizeInvoice(String invoice, String idempotencyKey) {
+        try {
+            stripe.v1().invoices().finalizeInvoice(invoice, InvoiceFinalizeInvoiceParams.builder().setAutoAdvance(true).build(),
+                    options(idempotencyKey));
+        } catch (StripeException e) {
+            throw new StripeCallException("finalize invoice " + invoice, e);
+        }
+    }
+
+    private static RequestOptions options(String idempotencyKey) {
+        return RequestOptions.builder().setIdempotencyKey(idempotencyKey).build();
+    }
+
+    /** A Stripe call that failed after stripe-java's own retries. */
+    public static final class StripeCallException extends RuntimeException {
+        StripeCallException(String what, StripeException cause) {
+            super(what + " failed: " + cause.getMessage() + " (request " + cause.getRequestId() + ")", cause);
+        }
+    }
+}
