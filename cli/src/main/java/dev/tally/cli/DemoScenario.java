@@ -182,7 +182,7 @@ public final class DemoScenario {
 
     private void post(String payload, String secret) {
         String signature = StripeEvents.sign(payload, secret, runtime.clock().instant().getEpochSecond());
-        HttpRequest request = HttpRequest.newBuilder(URI.create(runtime.httpEndpoint() + "/webhooks/stripe"))
+        HttpRequest request = HttpRequest.newBuilder(runtime.httpEndpoint().resolve("/webhooks/stripe"))
                 .header("content-type", "application/json").header("stripe-signature", signature)
                 .POST(HttpRequest.BodyPublishers.ofString(payload)).build();
         try {

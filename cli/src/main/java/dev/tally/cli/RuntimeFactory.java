@@ -1,0 +1,28 @@
+package dev.tally.cli;
+
+import dev.tally.local.LocalRuntime;
+import dev.tally.local.LocalRuntimeConfig;
+
+/** Starts the local runtime the way the commands (and the end-to-end test) need it. */
+final class RuntimeFactory {
+
+    private RuntimeFactory() {
+    }
+
+    /**
+     * @param options template, webhook secret and grace period
+     * @param httpPort HTTP API port, 0 for a free one
+     * @param sqsPort SQS port, 0 for a free one
+     * @param dynamoDbPort DynamoDB port, 0 for a free one
+     * @return the started runtime; close it
+     */
+    static LocalRuntime start(RuntimeOptions options, int httpPort, int sqsPort, int dynamoDbPort) {
+        LocalRuntimeConfig config = LocalRuntimeConfig.builder(options.template)
+                .httpPort(httpPort).sqsPort(sqsPort).dynamoDbPort(dynamoDbPort)
+                .clockTicking(true)
+                .parameter("BillingGracePeriodSeconds", Long.toString(options.gracePeriodSeconds))
+                .environment("STRIPE_WEBHOOK_SECRET", options.webhookSecret)
+                .build();
+        return LocalRuntime.start(config);
+    }
+}

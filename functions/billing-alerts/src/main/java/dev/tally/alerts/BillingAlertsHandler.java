@@ -1,0 +1,78 @@
+package dev.tally.alerts;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import dev.tally.aws.AwsClients;
+import dev.tally.catalog.CatalogLoader;
+import dev.tally.config.Env;
+import dev.tally.store.CreditEntryItem;
+import dev.tally.store.StreamImages;
+import dev.tally.store.TallyTables;
+import dev.tally.store.UsageAggregateItem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Streams of the usage-aggregates and credits tables -> {@link AlertService}. The table is told apart by the
+ * record's key attributes. Alerts go to {@code EVENT_BUS_NAME}; locally ({@code TALLY_LOCAL=true}) the alerts table
+ * record is the delivery. Thresholds: {@code USAGE_ALERT_THRESHOLDS}, e.g. {@code 0.5,0.8,1.0}.
+ */
+public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
+    private static final Logger LOG = LoggerFactory.getLogger(BillingAlertsHandler.class);
+
+    private final AlertService service;
+
+    /** Lambda's entry point: configuration from the process environment. */
+    public BillingAlertsHandler() {
+        this(System.getenv(), Clock.systemUTC());
+    }
+
+    /**
+     * @param environment the function's environment variables
+     * @param clock source of alert times
+     */
+    public BillingAlertsHandler(Map<String, String> environment, Clock clock) {
+        Env env = Env.of(environment);
+        DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
+        AlertPublisher publisher = env.local() ? AlertPublisher.RECORD_ONLY
+                : new EventBridgeAlertPublisher(AwsClients.configure(EventBridgeClient.builder(), env, "EVENTBRIDGE").build(),
+                env.require("EVENT_BUS_NAME"));
+        this.service = new AlertService(new TallyTables(dynamoDb, env),
+                CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE)),
+                publisher, AlertService.parseThresholds(env.optional("USAGE_ALERT_THRESHOLDS").orElse("0.5,0.8,1.0")), clock);
+    }
+
+    @Override
+    public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
+        for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords()) {
+            try {
+                var keys = record.getDynamodb().getKeys();
+                var oldImage = record.getDynamodb().getOldImage();
+                var newImage = record.getDynamodb().getNewImage();
+                if (newImage == null) {
+                    continue;
+                }
+                if (keys.containsKey("periodKey")) {
+                    service.onUsageAggregate(oldImage == null ? null : UsageAggregateItem.SCHEMA.mapToItem(StreamImages.toSdk(oldImage)),
+                            UsageAggregateItem.SCHEMA.mapToItem(StreamImages.toSdk(newImage)));
+                } else if (keys.containsKey("entryKey")) {
+                    service.onCreditBalance(oldImage == null ? null : CreditEntryItem.SCHEMA.mapToItem(StreamImages.toSdk(oldImage)),
+                            CreditEntryItem.SCHEMA.mapToItem(StreamImages.toSdk(newImage)));
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("alert evaluation of record {} failed: {}", record.getDynamodb().getSequenceNumber(), e.toString());
+                return StreamsEventResponse.builder().withBatchItemFailures(List.of(
+                        new StreamsEventResponse.BatchItemFailure(record.getDynamodb().getSequenceNumber()))).build();
+            }
+        }
+        return StreamsEventResponse.builder().withBatchItemFailures(List.of()).build();
+    }
+}

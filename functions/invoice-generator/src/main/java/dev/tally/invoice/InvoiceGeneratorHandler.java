@@ -1,0 +1,59 @@
+package dev.tally.invoice;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.tally.aws.AwsClients;
+import dev.tally.catalog.CatalogLoader;
+import dev.tally.config.Env;
+import dev.tally.store.TallyTables;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SQS {@code invoice-jobs} -> {@link InvoiceService}. A job that fails is returned as a batch item failure and
+ * retried; after five receives SQS moves it to the dead-letter queue for the billing team
+ * ({@code tally dlq redrive}).
+ */
+public final class InvoiceGeneratorHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private static final Logger LOG = LoggerFactory.getLogger(InvoiceGeneratorHandler.class);
+
+    private final InvoiceService service;
+
+    /** Lambda's entry point: configuration from the process environment. */
+    public InvoiceGeneratorHandler() {
+        this(System.getenv(), Clock.systemUTC());
+    }
+
+    /**
+     * @param environment the function's environment variables
+     * @param clock source of invoice creation times
+     */
+    public InvoiceGeneratorHandler(Map<String, String> environment, Clock clock) {
+        Env env = Env.of(environment);
+        DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
+        this.service = new InvoiceService(new TallyTables(dynamoDb, env),
+                CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE)), clock);
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        for (SQSEvent.SQSMessage message : event.getRecords()) {
+            try {
+                service.invoice(InvoiceJob.fromJson(message.getBody()));
+            } catch (RuntimeException e) {
+                LOG.warn("invoice job {} failed: {}", message.getMessageId(), e.toString());
+                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+            }
+        }
+        return new SQSBatchResponse(failures);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.tally.stripesync;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import com.stripe.StripeClient;
+import dev.tally.aws.AwsClients;
+import dev.tally.config.Env;
+import dev.tally.store.InvoiceItem;
+import dev.tally.store.StreamImages;
+import dev.tally.store.TallyTables;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Invoices table stream (new invoices) -> {@link StripeSyncService}. Records are handled in order; the first one
+ * that fails is reported with everything after it, so Lambda retries from there
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html).
+ *
+ * <p>Stripe: the secret key from {@code STRIPE_API_KEY} or the secret {@code STRIPE_API_KEY_SECRET_ARN}; with
+ * neither (the local default) the requests are recorded instead of sent ({@link RecordingStripeGateway}).
+ */
+public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
+    private static final Logger LOG = LoggerFactory.getLogger(StripeSyncHandler.class);
+
+    private final StripeSyncService service;
+
+    /** Lambda's entry point: configuration from the process environment. */
+    public StripeSyncHandler() {
+        this(System.getenv(), Clock.systemUTC());
+    }
+
+    /**
+     * @param environment the function's environment variables
+     * @param clock source of record times
+     */
+    public StripeSyncHandler(Map<String, String> environment, Clock clock) {
+        Env env = Env.of(environment);
+        DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
+        TallyTables tables = new TallyTables(dynamoDb, env);
+        String apiKey = env.optional("STRIPE_API_KEY").orElseGet(() -> env.optional("STRIPE_API_KEY_SECRET_ARN").map(arn -> {
+            try (SecretsManagerClient secrets = AwsClients.configure(SecretsManagerClient.builder(), env, "SECRETS_MANAGER").build()) {
+                return secrets.getSecretValue(r -> r.secretId(arn)).secretString();
+            }
+        }).orElse(null));
+        StripeGateway gateway = apiKey == null ? new RecordingStripeGateway(tables, clock) : new StripeApiGateway(new StripeClient(apiKey));
+        this.service = new StripeSyncService(tables, gateway, clock);
+    }
+
+    @Override
+    public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
+        List<DynamodbEvent.DynamodbStreamRecord> records = event.getRecords();
+        for (DynamodbEvent.DynamodbStreamRecord record : records) {
+            if (!"INSERT".equals(record.getEventName())) {
+                continue;
+            }
+            try {
+                service.sync(InvoiceItem.SCHEMA.mapToItem(StreamImages.toSdk(record.getDynamodb().getNewImage())));
+            } catch (RuntimeException e) {
+                LOG.warn("stripe sync of record {} failed: {}", record.getDynamodb().getSequenceNumber(), e.toString());
+                return StreamsEventResponse.builder().withBatchItemFailures(List.of(
+                        new StreamsEventResponse.BatchItemFailure(record.getDynamodb().getSequenceNumber()))).build();
+            }
+        }
+        return StreamsEventResponse.builder().withBatchItemFailures(List.of()).build();
+    }
+}

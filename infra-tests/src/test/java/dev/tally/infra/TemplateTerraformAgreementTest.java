@@ -1,0 +1,108 @@
+package dev.tally.infra;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.SortedMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * template.yaml (what the local runtime runs) and infra-terraform/environments/prod (what production applies)
+ * define the same system: the same functions (by handler) with the same code, runtime, sizing and environment
+ * variables (names and what each points at); the same tables (keys, attributes, indexes, streams, TTL, backups,
+ * encryption); the same queues and dead-letter queues; the same event source mappings, HTTP routes and schedules;
+ * each function allowed the same tables, queues, secrets and buses at the same level; the same parameters and
+ * outputs. Each aspect is its own test, and a failure lists every difference.
+ *
+ * <p>Terraform is read through HashiCorp's HCL parser (not evaluated): module arguments, variable defaults, locals
+ * and {@code merge(...)} of maps are resolved; names pair by the convention that Terraform names are the template's
+ * logical IDs in snake_case. See {@link SystemDescription} for how each side is reduced.
+ */
+class TemplateTerraformAgreementTest {
+
+    private static SystemDescription template;
+    private static SystemDescription terraform;
+
+    @BeforeAll
+    static void describeBoth() {
+        template = SystemDescription.fromTemplate(Tools.template());
+        terraform = SystemDescription.fromTerraform(Tools.prodEnvironment());
+    }
+
+    @Test
+    void functions() {
+        agree(SystemDescription.FUNCTIONS);
+    }
+
+    @Test
+    void tables() {
+        agree(SystemDescription.TABLES);
+    }
+
+    @Test
+    void queues() {
+        agree(SystemDescription.QUEUES);
+    }
+
+    @Test
+    void eventBuses() {
+        agree(SystemDescription.EVENT_BUSES);
+    }
+
+    @Test
+    void eventSourceMappings() {
+        agree(SystemDescription.EVENT_SOURCE_MAPPINGS);
+    }
+
+    @Test
+    void httpRoutes() {
+        agree(SystemDescription.HTTP_ROUTES);
+    }
+
+    @Test
+    void schedules() {
+        agree(SystemDescription.SCHEDULES);
+    }
+
+    /**
+     * Each function may touch the same tables (read or read-write), streams, queues, secrets and buses: what the
+     * template's Policies grant plus what SAM grants for its event sources. Terraform narrows the actions (no Scan,
+     * no DeleteItem, ...), not the set of resources or the level.
+     */
+    @Test
+    void functionPermissions() {
+        agree(SystemDescription.PERMISSIONS);
+    }
+
+    @Test
+    void parametersAreVariablesWithTheSameDefaults() {
+        SortedMap<String, SortedMap<String, String>> parameters = template.aspect(SystemDescription.PARAMETERS);
+        SortedMap<String, SortedMap<String, String>> variables =
+                SystemDescription.terraformParameters(Tools.prodEnvironment(), parameters.keySet());
+        Diff.assertNone("parameters", Diff.of(parameters, variables));
+    }
+
+    @Test
+    void outputs() {
+        SortedMap<String, SortedMap<String, String>> outputs = template.aspect(SystemDescription.OUTPUTS);
+        SortedMap<String, SortedMap<String, String>> tfOutputs = SystemDescription.terraformOutputs(Tools.prodEnvironment());
+        tfOutputs.keySet().retainAll(outputs.keySet()); // Terraform may output more
+        Diff.assertNone("outputs", Diff.of(outputs, tfOutputs));
+    }
+
+    /** The comparison would pass vacuously if a side were read as empty. */
+    @Test
+    void bothSidesDescribeSomething() {
+        for (String aspect : List.of(SystemDescription.FUNCTIONS, SystemDescription.TABLES, SystemDescription.QUEUES,
+                SystemDescription.EVENT_SOURCE_MAPPINGS, SystemDescription.HTTP_ROUTES, SystemDescription.SCHEDULES)) {
+            assertThat(template.aspect(aspect)).as("template.yaml " + aspect).isNotEmpty();
+            assertThat(terraform.aspect(aspect)).as("Terraform " + aspect).isNotEmpty();
+        }
+    }
+
+    private static void agree(String aspect) {
+        Diff.assertNone(aspect, Diff.of(template.aspect(aspect), terraform.aspect(aspect)));
+    }
+}
