@@ -32,7 +32,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         boolean explicitPorts = keepRunning;
         try (LocalRuntime runtime = RuntimeFactory.start(options,
-                explicitPorts ? options.httpPort : 0, explicitPorts ? options.sqsPort : 0, explicitPorts ? options.dynamoDbPort : 0)) {
+                explicitPorts ? options.httpPort : 0, explicitPorts ? options.sqsPort : 0, explicitPorts ? options.dynamoDbPort : 0, false)) {
             System.out.println(runtime.describe());
             ObjectNode result = new DemoScenario(runtime, options.webhookSecret, options.gracePeriodSeconds, System.out).run();
             if (report != null) {

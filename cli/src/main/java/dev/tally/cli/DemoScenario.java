@@ -7,6 +7,7 @@ import dev.tally.aws.AwsClients;
 import dev.tally.config.Env;
 import dev.tally.invoice.InvoiceJob;
 import dev.tally.local.LocalRuntime;
+import dev.tally.local.stripe.StripeEvents;
 import dev.tally.money.Currencies;
 import dev.tally.store.AlertItem;
 import dev.tally.store.CreditEntryItem;

@@ -18,7 +18,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        LocalRuntime runtime = RuntimeFactory.start(options, options.httpPort, options.sqsPort, options.dynamoDbPort);
+        LocalRuntime runtime = RuntimeFactory.start(options, options.httpPort, options.sqsPort, options.dynamoDbPort, true);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             runtime.close();

@@ -42,7 +42,7 @@ class DemoEndToEndTest {
         RuntimeOptions options = new RuntimeOptions();
         options.template = repoRoot().resolve("template.yaml");
         options.webhookSecret = "whsec_e2e_test";
-        runtime = RuntimeFactory.start(options, 0, 0, 0);
+        runtime = RuntimeFactory.start(options, 0, 0, 0, false);
         report = new DemoScenario(runtime, options.webhookSecret, options.gracePeriodSeconds,
                 new PrintStream(OutputStream.nullOutputStream())).run();
         Env env = Env.of(runtime.functionEnvironment("InvoiceGeneratorFunction"));

@@ -191,7 +191,10 @@ final class SystemDescription {
         env.forEach((k, v) -> fn.put("env " + k, samValue(v)));
 
         Set<String> grants = new TreeSet<>();
-        for (JsonNode policy : p.path("Policies")) {
+        for (JsonNode entry : p.path("Policies")) {
+            // A policy guarded by a condition (Fn::If [condition, policy, AWS::NoValue]) counts as its policy:
+            // Terraform expresses the same guard with a dynamic block.
+            JsonNode policy = entry.has("Fn::If") ? entry.path("Fn::If").path(1) : entry;
             if (!policy.isObject()) {
                 grants.add("managed policy " + policy.asText() + ":unsupported");
                 continue;

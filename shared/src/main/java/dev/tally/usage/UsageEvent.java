@@ -14,7 +14,8 @@ import java.util.Map;
  * @param id producer-chosen unique id (1 to 128 characters); the same id is counted once, ever
  * @param account Tally account id
  * @param meter meter id from the catalog
- * @param quantity amount used, in the meter's unit, non-negative, up to 12 decimals
+ * @param quantity amount used, in the meter's unit, non-negative, at most 12 decimals and 38 integer digits
+ *                 (DynamoDB's number precision)
  * @param timestamp when the usage happened, seconds since the epoch
  * @param properties optional string attributes kept for tracing
  */

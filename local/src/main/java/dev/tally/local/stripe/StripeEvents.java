@@ -1,4 +1,4 @@
-package dev.tally.cli;
+package dev.tally.local.stripe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,7 +10,6 @@ import com.stripe.net.Webhook;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 
@@ -142,13 +141,5 @@ public final class StripeEvents {
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("cannot sign with HMAC-SHA256", e);
         }
-    }
-
-    /**
-     * @param payload a body
-     * @return its UTF-8 bytes
-     */
-    static byte[] bytes(String payload) {
-        return payload.getBytes(StandardCharsets.UTF_8);
     }
 }
