@@ -67,8 +67,20 @@ public final class AccountDirectory {
      * @return that subscription, empty if none
      */
     public Optional<SubscriptionItem> subscriptionAt(String accountId, long instant) {
-        return subscriptionsOf(accountId).stream()
-                .filter(s -> s.billingAnchor != null && s.createdAt != null && s.createdAt <= instant)
+        return subscriptionAt(subscriptionsOf(accountId), instant);
+    }
+
+    /**
+     * Picks, from an account's subscriptions, the one that bills usage at an instant: on a catalog plan, started at
+     * or before the instant and not ended before it.
+     *
+     * @param subscriptions the account's subscriptions
+     * @param instant seconds since the epoch
+     * @return that subscription, empty if none
+     */
+    public static Optional<SubscriptionItem> subscriptionAt(List<SubscriptionItem> subscriptions, long instant) {
+        return subscriptions.stream()
+                .filter(s -> s.planId != null && s.billingAnchor != null && s.createdAt != null && s.createdAt <= instant)
                 .filter(s -> s.endedAt == null || instant < s.endedAt)
                 .findFirst();
     }

@@ -84,7 +84,8 @@ public final class UsageIngestService {
             reject(messageId, 0, null, body, r);
             return List.of(IngestOutcome.REJECTED);
         }
-        Map<String, Optional<SubscriptionItem>> subscriptions = new HashMap<>();
+        // Accounts and their subscriptions, read once per message rather than once per event.
+        Map<String, Optional<List<SubscriptionItem>>> subscriptions = new HashMap<>();
         List<IngestOutcome> outcomes = new ArrayList<>(nodes.size());
         for (int i = 0; i < nodes.size(); i++) {
             JsonNode node = nodes.get(i);
@@ -100,7 +101,7 @@ public final class UsageIngestService {
         return outcomes;
     }
 
-    private IngestOutcome count(String messageId, UsageEvent event, Map<String, Optional<SubscriptionItem>> cache)
+    private IngestOutcome count(String messageId, UsageEvent event, Map<String, Optional<List<SubscriptionItem>>> cache)
             throws UsageRejection {
         long now = clock.instant().getEpochSecond();
         if (event.timestamp() > now + MAX_FUTURE_SKEW_SECONDS) {
@@ -110,13 +111,12 @@ public final class UsageIngestService {
         if (catalog.meter(event.meter()).isEmpty()) {
             throw new UsageRejection(RejectionReason.UNKNOWN_METER, "no meter " + event.meter() + " in catalog " + catalog.version());
         }
-        String cacheKey = event.account() + "@" + event.timestamp();
-        if (directory.account(event.account()).isEmpty()) {
-            throw new UsageRejection(RejectionReason.UNKNOWN_ACCOUNT, "no account " + event.account());
-        }
-        SubscriptionItem sub = cache.computeIfAbsent(cacheKey, k -> directory.subscriptionAt(event.account(), event.timestamp()))
+        List<SubscriptionItem> accountSubscriptions = cache.computeIfAbsent(event.account(),
+                        a -> directory.account(a).map(found -> directory.subscriptionsOf(a)))
+                .orElseThrow(() -> new UsageRejection(RejectionReason.UNKNOWN_ACCOUNT, "no account " + event.account()));
+        SubscriptionItem sub = AccountDirectory.subscriptionAt(accountSubscriptions, event.timestamp())
                 .orElseThrow(() -> new UsageRejection(RejectionReason.NO_SUBSCRIPTION,
-                        "account " + event.account() + " has no subscription at " + event.timestamp()));
+                        "account " + event.account() + " has no billable subscription at " + event.timestamp()));
         BillingPeriod period = BillingPeriod.containing(sub.billingAnchor, sub.interval, sub.intervalCount, event.timestamp());
         if (sub.periodStart != null && period.start() < sub.periodStart) {
             throw new UsageRejection(RejectionReason.PERIOD_CLOSED,

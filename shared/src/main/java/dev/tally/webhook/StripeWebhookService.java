@@ -177,8 +177,9 @@ public final class StripeWebhookService {
             if (current != null && current.stripeEventCreated != null && current.stripeEventCreated > event.getCreated()) {
                 return commit(event, List.of(), "stale", "a newer event for " + s.getId() + " was already applied");
             }
-            SubscriptionItem next = merge(current, s, accountId, event);
+            // Read the expected version before merge(), which updates current in place (next == current).
             Map<String, AttributeValue> values = Map.of(":v", AttributeValue.fromN(current == null || current.version == null ? "0" : current.version.toString()));
+            SubscriptionItem next = merge(current, s, accountId, event);
             TransactWriteItem put = TransactWriteItem.builder().put(Put.builder()
                     .tableName(tables.subscriptions.tableName())
                     .item(SubscriptionItem.SCHEMA.itemToMap(next, true))
