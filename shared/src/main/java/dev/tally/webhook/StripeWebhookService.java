@@ -177,15 +177,19 @@ public final class StripeWebhookService {
             if (current != null && current.stripeEventCreated != null && current.stripeEventCreated > event.getCreated()) {
                 return commit(event, List.of(), "stale", "a newer event for " + s.getId() + " was already applied");
             }
-            // Read the expected version before merge(), which updates current in place (next == current).
-            Map<String, AttributeValue> values = Map.of(":v", AttributeValue.fromN(current == null || current.version == null ? "0" : current.version.toString()));
+            // Optimistic lock on what was read; computed before merge(), which updates current in place.
+            Put.Builder guarded = Put.builder().tableName(tables.subscriptions.tableName());
+            if (current == null) {
+                guarded.conditionExpression("attribute_not_exists(subscriptionId)");
+            } else if (current.version == null) {
+                guarded.conditionExpression("attribute_exists(subscriptionId) AND attribute_not_exists(version)");
+            } else {
+                guarded.conditionExpression("version = :v")
+                        .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(current.version.toString())));
+            }
             SubscriptionItem next = merge(current, s, accountId, event);
-            TransactWriteItem put = TransactWriteItem.builder().put(Put.builder()
-                    .tableName(tables.subscriptions.tableName())
-                    .item(SubscriptionItem.SCHEMA.itemToMap(next, true))
-                    .conditionExpression(current == null ? "attribute_not_exists(subscriptionId)" : "version = :v")
-                    .expressionAttributeValues(current == null ? null : values)
-                    .build()).build();
+            TransactWriteItem put = TransactWriteItem.builder()
+                    .put(guarded.item(SubscriptionItem.SCHEMA.itemToMap(next, true)).build()).build();
             try {
                 return commitOrThrow(event, List.of(put), "applied", "subscription " + s.getId() + " (" + s.getStatus() + ")");
             } catch (TransactionCanceledException e) {

@@ -7,17 +7,15 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.tally.aws.AwsClients;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
+import dev.tally.lambda.Batches;
 import dev.tally.store.CreditEntryItem;
 import dev.tally.store.StreamImages;
 import dev.tally.store.TallyTables;
 import dev.tally.store.UsageAggregateItem;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,8 +24,6 @@ import java.util.Map;
  * record is the delivery. Thresholds: {@code USAGE_ALERT_THRESHOLDS}, e.g. {@code 0.5,0.8,1.0}.
  */
 public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
-    private static final Logger LOG = LoggerFactory.getLogger(BillingAlertsHandler.class);
-
     private final AlertService service;
 
     /** Lambda's entry point: configuration from the process environment. */
@@ -52,27 +48,20 @@ public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent,
 
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
-        for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords()) {
-            try {
-                var keys = record.getDynamodb().getKeys();
-                var oldImage = record.getDynamodb().getOldImage();
-                var newImage = record.getDynamodb().getNewImage();
-                if (newImage == null) {
-                    continue;
-                }
-                if (keys.containsKey("periodKey")) {
-                    service.onUsageAggregate(oldImage == null ? null : UsageAggregateItem.SCHEMA.mapToItem(StreamImages.toSdk(oldImage)),
-                            UsageAggregateItem.SCHEMA.mapToItem(StreamImages.toSdk(newImage)));
-                } else if (keys.containsKey("entryKey")) {
-                    service.onCreditBalance(oldImage == null ? null : CreditEntryItem.SCHEMA.mapToItem(StreamImages.toSdk(oldImage)),
-                            CreditEntryItem.SCHEMA.mapToItem(StreamImages.toSdk(newImage)));
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("alert evaluation of record {} failed: {}", record.getDynamodb().getSequenceNumber(), e.toString());
-                return StreamsEventResponse.builder().withBatchItemFailures(List.of(
-                        new StreamsEventResponse.BatchItemFailure(record.getDynamodb().getSequenceNumber()))).build();
+        return Batches.stream(event, record -> {
+            var keys = record.getDynamodb().getKeys();
+            var oldImage = record.getDynamodb().getOldImage();
+            var newImage = record.getDynamodb().getNewImage();
+            if (newImage == null) {
+                return;
             }
-        }
-        return StreamsEventResponse.builder().withBatchItemFailures(List.of()).build();
+            if (keys.containsKey("periodKey")) {
+                service.onUsageAggregate(oldImage == null ? null : UsageAggregateItem.SCHEMA.mapToItem(StreamImages.toSdk(oldImage)),
+                        UsageAggregateItem.SCHEMA.mapToItem(StreamImages.toSdk(newImage)));
+            } else if (keys.containsKey("entryKey")) {
+                service.onCreditBalance(oldImage == null ? null : CreditEntryItem.SCHEMA.mapToItem(StreamImages.toSdk(oldImage)),
+                        CreditEntryItem.SCHEMA.mapToItem(StreamImages.toSdk(newImage)));
+            }
+        });
     }
 }

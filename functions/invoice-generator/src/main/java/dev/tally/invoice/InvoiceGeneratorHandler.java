@@ -7,14 +7,11 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.tally.aws.AwsClients;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
+import dev.tally.lambda.Batches;
 import dev.tally.store.TallyTables;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,8 +20,6 @@ import java.util.Map;
  * ({@code tally dlq redrive}).
  */
 public final class InvoiceGeneratorHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
-    private static final Logger LOG = LoggerFactory.getLogger(InvoiceGeneratorHandler.class);
-
     private final InvoiceService service;
 
     /** Lambda's entry point: configuration from the process environment. */
@@ -45,15 +40,6 @@ public final class InvoiceGeneratorHandler implements RequestHandler<SQSEvent, S
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
-        for (SQSEvent.SQSMessage message : event.getRecords()) {
-            try {
-                service.invoice(InvoiceJob.fromJson(message.getBody()));
-            } catch (RuntimeException e) {
-                LOG.warn("invoice job {} failed: {}", message.getMessageId(), e.toString());
-                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
-            }
-        }
-        return new SQSBatchResponse(failures);
+        return Batches.sqs(event, message -> service.invoice(InvoiceJob.fromJson(message.getBody())));
     }
 }

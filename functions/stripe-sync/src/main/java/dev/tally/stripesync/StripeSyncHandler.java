@@ -7,16 +7,14 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.stripe.StripeClient;
 import dev.tally.aws.AwsClients;
 import dev.tally.config.Env;
+import dev.tally.lambda.Batches;
 import dev.tally.store.InvoiceItem;
 import dev.tally.store.StreamImages;
 import dev.tally.store.TallyTables;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,8 +26,6 @@ import java.util.Map;
  * neither (the local default) the requests are recorded instead of sent ({@link RecordingStripeGateway}).
  */
 public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
-    private static final Logger LOG = LoggerFactory.getLogger(StripeSyncHandler.class);
-
     private final StripeSyncService service;
 
     /** Lambda's entry point: configuration from the process environment. */
@@ -56,19 +52,10 @@ public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, St
 
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
-        List<DynamodbEvent.DynamodbStreamRecord> records = event.getRecords();
-        for (DynamodbEvent.DynamodbStreamRecord record : records) {
-            if (!"INSERT".equals(record.getEventName())) {
-                continue;
-            }
-            try {
+        return Batches.stream(event, record -> {
+            if ("INSERT".equals(record.getEventName())) {
                 service.sync(InvoiceItem.SCHEMA.mapToItem(StreamImages.toSdk(record.getDynamodb().getNewImage())));
-            } catch (RuntimeException e) {
-                LOG.warn("stripe sync of record {} failed: {}", record.getDynamodb().getSequenceNumber(), e.toString());
-                return StreamsEventResponse.builder().withBatchItemFailures(List.of(
-                        new StreamsEventResponse.BatchItemFailure(record.getDynamodb().getSequenceNumber()))).build();
             }
-        }
-        return StreamsEventResponse.builder().withBatchItemFailures(List.of()).build();
+        });
     }
 }

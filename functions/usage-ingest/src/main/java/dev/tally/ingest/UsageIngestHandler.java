@@ -7,15 +7,12 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.tally.aws.AwsClients;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
+import dev.tally.lambda.Batches;
 import dev.tally.store.TallyTables;
 import dev.tally.usage.UsageIngestService;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,8 +21,6 @@ import java.util.Map;
  * only messages that failed transiently are returned for redelivery; rejected events are handled, not failed.
  */
 public final class UsageIngestHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
-    private static final Logger LOG = LoggerFactory.getLogger(UsageIngestHandler.class);
-
     private final UsageIngestService service;
 
     /** Lambda's entry point: configuration from the process environment. */
@@ -46,15 +41,6 @@ public final class UsageIngestHandler implements RequestHandler<SQSEvent, SQSBat
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
-        for (SQSEvent.SQSMessage message : event.getRecords()) {
-            try {
-                service.ingest(message.getMessageId(), message.getBody());
-            } catch (RuntimeException e) {
-                LOG.warn("usage message {} failed, SQS will redeliver it: {}", message.getMessageId(), e.toString());
-                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
-            }
-        }
-        return new SQSBatchResponse(failures);
+        return Batches.sqs(event, message -> service.ingest(message.getMessageId(), message.getBody()));
     }
 }
