@@ -212,6 +212,10 @@ public final class InvoiceService {
                 ":one", AttributeValue.fromN("1")));
         String expression;
         if (finished) {
+            // The last period may be cut short (endedAt inside it): next.start() would then be this very period's
+            // start, the cursor would not move and every redelivered job would pass the condition and bump the
+            // version again. Everything before the end is invoiced, so the cursor moves to the end.
+            values.put(":ps", AttributeValue.fromN(Long.toString(job.periodEnd())));
             expression = "SET periodStart = :ps ADD version :one REMOVE billingState, periodEnd";
         } else {
             long nextEnd = sub.endedAt != null ? Math.min(next.end(), sub.endedAt) : next.end();
