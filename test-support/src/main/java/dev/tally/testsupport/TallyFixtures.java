@@ -1,0 +1,80 @@
+package dev.tally.testsupport;
+
+import dev.tally.account.BillingPeriod;
+import dev.tally.config.Env;
+import dev.tally.store.AccountItem;
+import dev.tally.store.SubscriptionItem;
+import dev.tally.store.TallyTables;
+import java.util.UUID;
+
+/**
+ * Accounts and subscriptions for the functions' integration tests, written straight into the tables as the Stripe
+ * webhook would leave them. Tables are shared by the tests of a class; each test isolates itself with
+ * {@link #uniqueId(String) its own account ids}.
+ */
+public final class TallyFixtures {
+    /** Subscriptions made here bill monthly. */
+    public static final String INTERVAL = "month";
+
+    private TallyFixtures() {
+    }
+
+    /** The tables as a function of the template sees them on {@code backend}, through the backend's client. */
+    public static TallyTables tables(AwsBackend backend, String functionLogicalId) {
+        return new TallyTables(backend.dynamoDb(), Env.of(backend.functionEnvironment(functionLogicalId)));
+    }
+
+    /** {@code prefix_<12 random hex digits>}. */
+    public static String uniqueId(String prefix) {
+        return prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
+    /**
+     * Writes an account and its monthly subscription, id {@code sub_<accountId>}, billing state {@code active}, the
+     * billing cursor on the period that contains {@code cursorInstant}, created at {@code anchor}, version 1.
+     *
+     * @param tables where to write
+     * @param accountId account id
+     * @param planId catalog plan id, e.g. {@code team}
+     * @param anchor billing cycle anchor (also the subscription's and the account's creation time), epoch seconds
+     * @param cursorInstant any instant of the first period not yet invoiced, epoch seconds
+     * @return the subscription as written
+     */
+    public static SubscriptionItem seedCustomer(TallyTables tables, String accountId, String planId, long anchor,
+                                                long cursorInstant) {
+        AccountItem account = new AccountItem();
+        account.accountId = accountId;
+        account.stripeCustomerId = "cus_" + accountId;
+        account.name = accountId;
+        account.createdAt = anchor;
+        tables.accounts.putItem(account);
+        SubscriptionItem sub = subscription("sub_" + accountId, accountId, planId, anchor, cursorInstant);
+        tables.subscriptions.putItem(sub);
+        return sub;
+    }
+
+    /**
+     * A subscription as {@link #seedCustomer} writes it, not stored.
+     *
+     * @return the item; change fields before writing it for other states
+     */
+    public static SubscriptionItem subscription(String subscriptionId, String accountId, String planId, long anchor,
+                                                long cursorInstant) {
+        BillingPeriod period = BillingPeriod.containing(anchor, INTERVAL, 1, cursorInstant);
+        SubscriptionItem sub = new SubscriptionItem();
+        sub.subscriptionId = subscriptionId;
+        sub.accountId = accountId;
+        sub.stripeCustomerId = "cus_" + accountId;
+        sub.status = "active";
+        sub.planId = planId;
+        sub.billingAnchor = anchor;
+        sub.interval = INTERVAL;
+        sub.intervalCount = 1;
+        sub.periodStart = period.start();
+        sub.periodEnd = period.end();
+        sub.billingState = SubscriptionItem.BILLING_ACTIVE;
+        sub.createdAt = anchor;
+        sub.version = 1L;
+        return sub;
+    }
+}
