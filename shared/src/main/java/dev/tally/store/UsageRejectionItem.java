@@ -17,7 +17,10 @@ public final class UsageRejectionItem {
     public String reason;
     /** Human-readable explanation. */
     public String detail;
-    /** The event's JSON exactly as received (or the whole message body when it was not JSON). */
+    /**
+     * The event as received: its JSON object in compact form (same fields and values; whitespace and number spelling
+     * may differ), or the whole message body verbatim when it was not JSON. Replaying sends this body.
+     */
     public String body;
     public String messageId;
     public String eventId;

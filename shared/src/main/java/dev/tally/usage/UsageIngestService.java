@@ -89,12 +89,10 @@ public final class UsageIngestService {
         List<IngestOutcome> outcomes = new ArrayList<>(nodes.size());
         for (int i = 0; i < nodes.size(); i++) {
             JsonNode node = nodes.get(i);
-            UsageEvent event = null;
             try {
-                event = UsageEventParser.parse(node);
-                outcomes.add(count(messageId, event, subscriptions));
+                outcomes.add(count(messageId, UsageEventParser.parse(node), subscriptions));
             } catch (UsageRejection r) {
-                reject(messageId, i, event, UsageEventParser.toJson(node), r);
+                reject(messageId, i, node, UsageEventParser.toJson(node), r);
                 outcomes.add(IngestOutcome.REJECTED);
             }
         }
@@ -196,15 +194,16 @@ public final class UsageIngestService {
                 .build());
     }
 
-    private void reject(String messageId, int index, UsageEvent event, String json, UsageRejection r) {
+    private void reject(String messageId, int index, JsonNode node, String json, UsageRejection r) {
         UsageRejectionItem item = new UsageRejectionItem();
         item.rejectionId = messageId + "#" + index;
         item.reason = r.reason().name();
         item.detail = r.getMessage();
         item.body = json;
         item.messageId = messageId;
-        item.eventId = event == null ? null : event.id();
-        item.accountId = event == null ? null : event.account();
+        // Kept even when the event failed to parse, so the team can find it by id or account.
+        item.eventId = node == null || !node.path("id").isTextual() ? null : node.path("id").asText();
+        item.accountId = node == null || !node.path("account").isTextual() ? null : node.path("account").asText();
         item.receivedAt = clock.instant().getEpochSecond();
         tables.usageRejections.putItem(item);
         LOG.info("usage event rejected: message={} index={} reason={} detail={}", messageId, index, r.reason(), r.getMessage());

@@ -9,6 +9,7 @@ import dev.tally.store.AlertItem;
 import dev.tally.store.CreditEntryItem;
 import dev.tally.store.TallyTables;
 import dev.tally.store.UsageAggregateItem;
+import dev.tally.testsupport.StreamEvents;
 import dev.tally.testsupport.AwsBackend;
 import dev.tally.testsupport.MutableClock;
 import dev.tally.testsupport.TallyFixtures;

@@ -9,6 +9,7 @@ import dev.tally.store.InvoiceItem;
 import dev.tally.store.InvoiceLineItem;
 import dev.tally.store.StripeSyncItem;
 import dev.tally.store.TallyTables;
+import dev.tally.testsupport.StreamEvents;
 import dev.tally.testsupport.AwsBackend;
 import dev.tally.testsupport.MutableClock;
 import dev.tally.testsupport.TallyFixtures;

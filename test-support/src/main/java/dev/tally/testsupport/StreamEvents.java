@@ -1,4 +1,4 @@
-package dev.tally.alerts;
+package dev.tally.testsupport;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import dev.tally.local.streams.StreamRecordConverter;
@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * DynamoDB Streams records as Lambda delivers them, built from SDK v2 item maps and converted to the
  * aws-lambda-java-events model by the local runtime's own {@link StreamRecordConverter}.
  */
-final class StreamEvents {
-    private static final AtomicLong SEQUENCE = new AtomicLong(4_200_000_000_000_000_000L);
+public final class StreamEvents {
+    private static final AtomicLong SEQUENCE = new AtomicLong(4_100_000_000_000_000_000L);
 
     private final StreamRecordConverter converter;
 
@@ -26,7 +26,7 @@ final class StreamEvents {
      * @param table the table whose stream this is
      * @param region the region reported in the records
      */
-    StreamEvents(String table, String region) {
+    public StreamEvents(String table, String region) {
         this.converter = new StreamRecordConverter(
                 "arn:aws:dynamodb:" + region + ":000000000000:table/" + table + "/stream/2026-11-01T00:00:00.000", region);
     }
@@ -40,7 +40,7 @@ final class StreamEvents {
      * @param at approximate creation time
      * @return the record, with a fresh increasing sequence number
      */
-    DynamodbEvent.DynamodbStreamRecord record(String eventName, Map<String, AttributeValue> keys,
+    public DynamodbEvent.DynamodbStreamRecord record(String eventName, Map<String, AttributeValue> keys,
                                               Map<String, AttributeValue> newImage, Map<String, AttributeValue> oldImage,
                                               StreamViewType viewType, Instant at) {
         StreamRecord.Builder stream = StreamRecord.builder()
@@ -64,8 +64,11 @@ final class StreamEvents {
                 .build());
     }
 
-    /** A batch as Lambda hands it to the function. */
-    static DynamodbEvent batch(DynamodbEvent.DynamodbStreamRecord... records) {
+    /**
+     * @param records records in stream order
+     * @return a batch as Lambda hands it to the function
+     */
+    public static DynamodbEvent batch(DynamodbEvent.DynamodbStreamRecord... records) {
         DynamodbEvent event = new DynamodbEvent();
         event.setRecords(List.of(records));
         return event;
