@@ -800,6 +800,8 @@ resource "aws_scheduler_schedule" "billing_run_hourly" {
   target {
     arn      = module.billing_run_function.lambda_function_arn
     role_arn = aws_iam_role.billing_run_scheduler.arn
+    # Scheduler sends only this input: the scheduled time, so a retried run sees the same cut-off.
+    input = jsonencode({ time = "<aws.scheduler.scheduled-time>" })
 
     retry_policy {
       maximum_retry_attempts = 2

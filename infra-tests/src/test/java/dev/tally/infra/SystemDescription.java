@@ -257,6 +257,7 @@ final class SystemDescription {
                     schedule.put("expression", ev.path("ScheduleExpression").asText());
                     schedule.put("retries", ev.path("RetryPolicy").path("MaximumRetryAttempts").asText("185"));
                     schedule.put("flexible window", ev.path("FlexibleTimeWindow").path("Mode").asText("OFF"));
+                    schedule.put("input", scheduleInput(ev.path("Input").asText("")));
                     schedule.put("invoke permission", "role trusted by scheduler.amazonaws.com"); // SAM adds it
                 }
                 default -> d.entity(EVENT_SOURCE_MAPPINGS, handler + " <- " + name)
@@ -626,6 +627,7 @@ final class SystemDescription {
                 .map(rp -> rp.path("maximum_retry_attempts").asText("185")).orElse("185"));
         schedule.put("flexible window", list(s.path("flexible_time_window")).stream().findFirst()
                 .map(w -> w.path("mode").asText()).orElse("missing"));
+        schedule.put("input", scheduleInput(target.path("input").asText("")));
 
         String permission = "missing";
         Optional<String> role = TerraformConfig.singleRef(target.get("role_arn"))
@@ -724,5 +726,17 @@ final class SystemDescription {
 
     private static String sorted(List<String> values) {
         return "[" + values.stream().sorted().collect(Collectors.joining(", ")) + "]";
+    }
+
+    /**
+     * What a schedule hands its function, compared by meaning: the template writes the Input as JSON text, Terraform as
+     * a jsonencode() expression, so both are reduced to the context attributes they pass.
+     */
+    static String scheduleInput(String input) {
+        if (input.isBlank()) {
+            return "none";
+        }
+        return input.contains("<aws.scheduler.scheduled-time>") && input.contains("time")
+                ? "time = <aws.scheduler.scheduled-time>" : "other: " + input;
     }
 }

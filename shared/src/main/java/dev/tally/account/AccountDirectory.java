@@ -60,17 +60,6 @@ public final class AccountDirectory {
     }
 
     /**
-     * Finds the subscription that bills usage at an instant: started at or before it and not ended before it.
-     *
-     * @param accountId Tally account id
-     * @param instant seconds since the epoch
-     * @return that subscription, empty if none
-     */
-    public Optional<SubscriptionItem> subscriptionAt(String accountId, long instant) {
-        return subscriptionAt(subscriptionsOf(accountId), instant);
-    }
-
-    /**
      * Picks, from an account's subscriptions, the one that bills usage at an instant: on a catalog plan, started at
      * or before the instant and not ended before it.
      *
@@ -79,9 +68,10 @@ public final class AccountDirectory {
      * @return that subscription, empty if none
      */
     public static Optional<SubscriptionItem> subscriptionAt(List<SubscriptionItem> subscriptions, long instant) {
+        // More than one match (overlapping subscriptions) is resolved the same way every time: the earliest started.
         return subscriptions.stream()
                 .filter(s -> s.planId != null && s.billingAnchor != null && s.createdAt != null && s.createdAt <= instant)
                 .filter(s -> s.endedAt == null || instant < s.endedAt)
-                .findFirst();
+                .min(java.util.Comparator.comparing((SubscriptionItem s) -> s.createdAt).thenComparing(s -> s.subscriptionId));
     }
 }

@@ -103,13 +103,13 @@ public final class AlertService {
         for (BigDecimal share : thresholds) {
             BigDecimal limit = price.includedQuantity().multiply(share);
             if (before.compareTo(limit) < 0 && after.compareTo(limit) >= 0) {
-                String id = "usage:" + newImage.accountId + ":" + newImage.meter + ":" + newImage.periodStart + ":" + share.toPlainString();
+                String id = "usage:" + newImage.accountId + ":" + newImage.meter + ":" + newImage.periodStart + ":" + share(share);
                 ObjectNode detail = JSON.createObjectNode()
                         .put("account", newImage.accountId)
                         .put("meter", newImage.meter)
                         .put("period_start", newImage.periodStart)
                         .put("period_end", newImage.periodEnd)
-                        .put("threshold", share.toPlainString())
+                        .put("threshold", share(share))
                         .put("included_quantity", price.includedQuantity().toPlainString())
                         .put("quantity", after.toPlainString());
                 raise(id, "usage.threshold_crossed", newImage.accountId, detail).ifPresent(raised::add);
@@ -145,13 +145,13 @@ public final class AlertService {
                     continue;
                 }
                 String type = exhausted && share.compareTo(BigDecimal.ONE) == 0 ? "credits.balance_exhausted" : "credits.balance_low";
-                String id = "credits:" + newImage.accountId + ":" + newImage.currency + ":" + granted + ":" + share.toPlainString();
+                String id = "credits:" + newImage.accountId + ":" + newImage.currency + ":" + granted + ":" + share(share);
                 ObjectNode detail = JSON.createObjectNode()
                         .put("account", newImage.accountId)
                         .put("currency", newImage.currency)
                         .put("balance_minor", after)
                         .put("granted_minor", granted)
-                        .put("threshold", share.toPlainString());
+                        .put("threshold", share(share));
                 raise(id, type, newImage.accountId, detail).ifPresent(raised::add);
             }
         }
@@ -180,6 +180,11 @@ public final class AlertService {
         tables.alerts.updateItem(alert);
         LOG.info("alert {} raised: {}", id, alert.detail);
         return java.util.Optional.of(id);
+    }
+
+    /** A threshold as it appears in alert ids and details, the same however it was written: 1.0 and 1 give "1". */
+    private static String share(BigDecimal share) {
+        return share.stripTrailingZeros().toPlainString();
     }
 
     /** @return the configured thresholds */

@@ -203,7 +203,30 @@ public final class InvoiceService {
         return line;
     }
 
-    private void advance(SubscriptionItem sub, InvoiceJob job) {
+    /**
+     * Moves the subscription's cursor past the job's period. Re-reads the subscription and writes on its version, so a
+     * webhook that changed it meanwhile (a cancellation cutting the period short) is taken into account, not undone.
+     */
+    private void advance(SubscriptionItem read, InvoiceJob job) {
+        SubscriptionItem sub = read;
+        for (int attempt = 1; ; attempt++) {
+            if (sub == null || sub.periodStart == null || sub.periodStart != job.periodStart()) {
+                LOG.info("billing cursor of {} already moved past {}", job.subscriptionId(), job.periodStart());
+                return;
+            }
+            try {
+                advanceOnce(sub, job);
+                return;
+            } catch (ConditionalCheckFailedException e) {
+                if (attempt >= BALANCE_RETRIES) {
+                    throw e;
+                }
+                sub = tables.subscriptions.getItem(r -> r.consistentRead(true).key(k -> k.partitionValue(job.subscriptionId())));
+            }
+        }
+    }
+
+    private void advanceOnce(SubscriptionItem sub, InvoiceJob job) {
         BillingPeriod next = new BillingPeriod(job.periodStart(), job.periodEnd()).next(sub.billingAnchor, sub.interval, sub.intervalCount);
         boolean finished = sub.endedAt != null && sub.endedAt <= job.periodEnd();
         Map<String, AttributeValue> values = new HashMap<>(Map.of(
@@ -222,16 +245,17 @@ public final class InvoiceService {
             values.put(":pe", AttributeValue.fromN(Long.toString(nextEnd)));
             expression = "SET periodStart = :ps, periodEnd = :pe ADD version :one";
         }
-        try {
-            tables.client.updateItem(UpdateItemRequest.builder()
-                    .tableName(tables.subscriptions.tableName())
-                    .key(Map.of("subscriptionId", AttributeValue.fromS(sub.subscriptionId)))
-                    .updateExpression(expression)
-                    .conditionExpression("periodStart = :job")
-                    .expressionAttributeValues(values)
-                    .build());
-        } catch (ConditionalCheckFailedException e) {
-            LOG.info("billing cursor of {} already moved past {}", sub.subscriptionId, job.periodStart());
+        String condition = "periodStart = :job";
+        if (sub.version != null) {
+            condition += " AND version = :v";
+            values.put(":v", AttributeValue.fromN(sub.version.toString()));
         }
+        tables.client.updateItem(UpdateItemRequest.builder()
+                .tableName(tables.subscriptions.tableName())
+                .key(Map.of("subscriptionId", AttributeValue.fromS(sub.subscriptionId)))
+                .updateExpression(expression)
+                .conditionExpression(condition)
+                .expressionAttributeValues(values)
+                .build());
     }
 }

@@ -7,7 +7,8 @@ import static software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTag
 
 /**
  * Stripe sync records of one invoice, in the stripe-sync table: the sync state ({@code recordKey = "STATE"}) and,
- * when no Stripe API key is configured, each request Tally would have sent ({@code recordKey = "REQUEST#nn"}).
+ * when no Stripe API key is configured, each request Tally would have sent
+ * ({@code recordKey = "REQUEST#<idempotency key>"}).
  * Kept apart from the immutable invoice.
  */
 public final class StripeSyncItem {
@@ -16,7 +17,7 @@ public final class StripeSyncItem {
 
     public String invoiceId;
     public String recordKey;
-    /** STATE: {@code synced} or {@code skipped}. */
+    /** STATE: {@code draft}, {@code synced}, {@code recorded} (no API key) or {@code skipped} (nothing to charge). */
     public String status;
     /** STATE: the Stripe invoice id, {@code in_...}. */
     public String stripeInvoiceId;

@@ -12,7 +12,7 @@ import static software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTag
  *
  * <p>Partition {@code periodKey = accountId#periodStart}; sort key the meter id, or {@link #PERIOD_HEADER} for the
  * period's header item, whose {@code closed} flag the invoice generator sets before it reads the totals (see
- * {@code dev.tally.usage.UsageStore}).
+ * {@code dev.tally.usage.UsageIngestService} and {@code dev.tally.invoice.InvoiceService}).
  */
 public final class UsageAggregateItem {
     /** Sort key of the header item of a period partition. */

@@ -31,6 +31,11 @@ public final class RecordingStripeGateway implements StripeGateway {
     }
 
     @Override
+    public boolean sendsRequests() {
+        return false;
+    }
+
+    @Override
     public String createInvoice(String customer, String currency, String description, Map<String, String> metadata,
                                 String idempotencyKey) {
         Map<String, Object> params = new LinkedHashMap<>();
@@ -39,7 +44,7 @@ public final class RecordingStripeGateway implements StripeGateway {
         params.put("description", description);
         params.put("collection_method", "charge_automatically");
         params.put("pending_invoice_items_behavior", "exclude");
-        params.put("auto_advance", true);
+        params.put("auto_advance", false);
         params.put("metadata", metadata);
         record(metadata.get(StripeSyncService.TALLY_INVOICE_METADATA), "POST", "/v1/invoices", idempotencyKey, params);
         return "in_local_" + Integer.toHexString(idempotencyKey.hashCode() & 0x7fffffff);

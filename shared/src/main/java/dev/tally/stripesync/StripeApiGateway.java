@@ -10,16 +10,33 @@ import com.stripe.param.InvoiceItemCreateParams;
 import java.util.Map;
 
 /**
- * {@link StripeGateway} over stripe-java's instance {@link StripeClient} (no global API key). stripe-java retries
- * network failures and 409/429/5xx itself with the same idempotency key; what still fails is thrown as
- * {@link StripeCallException} so the stream batch is retried.
+ * {@link StripeGateway} over stripe-java's instance {@link StripeClient} (no global API key). Build the client with
+ * {@link #client(String)}: stripe-java then retries network failures and 409/429/5xx itself, with the same idempotency
+ * key; what still fails is thrown as {@link StripeCallException} so the stream batch is retried.
  */
 public final class StripeApiGateway implements StripeGateway {
     private final StripeClient stripe;
 
-    /** @param stripe a client built once per execution environment with the secret key */
+    /** Network retries per call (stripe-java's default is none). */
+    public static final int MAX_NETWORK_RETRIES = 2;
+    /** Read timeout per attempt, milliseconds: well inside the function's 30 s timeout (stripe-java's default is 80 s). */
+    public static final int READ_TIMEOUT_MILLIS = 8_000;
+
+    /** @param stripe a client built once per execution environment with the secret key, see {@link #client(String)} */
     public StripeApiGateway(StripeClient stripe) {
         this.stripe = stripe;
+    }
+
+    /**
+     * @param secretKey Stripe secret API key, {@code sk_...} or a restricted {@code rk_...}
+     * @return a client with retries and timeouts suited to a Lambda function
+     */
+    public static StripeClient client(String secretKey) {
+        return StripeClient.builder().setApiKey(secretKey)
+                .setMaxNetworkRetries(MAX_NETWORK_RETRIES)
+                .setConnectTimeout(5_000)
+                .setReadTimeout(READ_TIMEOUT_MILLIS)
+                .build();
     }
 
     @Override
@@ -31,7 +48,7 @@ public final class StripeApiGateway implements StripeGateway {
                 .setDescription(description)
                 .setCollectionMethod(InvoiceCreateParams.CollectionMethod.CHARGE_AUTOMATICALLY)
                 .setPendingInvoiceItemsBehavior(InvoiceCreateParams.PendingInvoiceItemsBehavior.EXCLUDE)
-                .setAutoAdvance(true)
+                .setAutoAdvance(false)
                 .setMetadata(metadata)
                 .build();
         try {

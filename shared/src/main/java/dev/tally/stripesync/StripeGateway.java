@@ -13,7 +13,16 @@ import java.util.Map;
 public interface StripeGateway {
 
     /**
-     * {@code POST /v1/invoices}: a draft invoice that takes only the items added to it explicitly.
+     * @return true when calls reach Stripe; false when they are only recorded (the sync state then says
+     *         {@code recorded}, never {@code synced}, so a later real sync is not mistaken as done)
+     */
+    default boolean sendsRequests() {
+        return true;
+    }
+
+    /**
+     * {@code POST /v1/invoices}: a draft invoice that takes only the items added to it explicitly, and that Stripe
+     * does not finalize by itself ({@code auto_advance=false}) until Tally has added every item.
      *
      * @param customer Stripe customer id, {@code cus_...}
      * @param currency lowercase ISO 4217 code

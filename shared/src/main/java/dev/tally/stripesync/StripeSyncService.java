@@ -15,14 +15,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Pushes a Tally invoice to Stripe: a draft invoice, one invoice item per line, a negative item for prepaid credits
- * applied, then finalize; Stripe collects the payment and reports back through {@code invoice.paid} /
- * {@code invoice.payment_failed} webhooks.
+ * Pushes a Tally invoice to Stripe: a draft invoice (which Stripe will not finalize by itself), one invoice item per
+ * line, a negative item for prepaid credits applied, then finalize; Stripe collects the payment and reports back
+ * through {@code invoice.paid} / {@code invoice.payment_failed} webhooks.
  *
  * <p>Idempotency: each call's key is {@code tally:<invoice id>:<step>}, so a retry after a crash repeats the same
- * calls and Stripe returns the objects it already created. The sync state is recorded last; an invoice whose state
- * says {@code synced} is not sent again, which also covers retries after Stripe's 24-hour key window. An invoice with
- * a zero subtotal is not sent (state {@code skipped}).
+ * calls and Stripe returns the objects it already created. The sync state records the Stripe draft as soon as it
+ * exists ({@code draft}), so a retry after Stripe's 24-hour key window adds to that draft instead of opening a second
+ * one, and says {@code synced} after finalize, after which the invoice is not sent again. An invoice with a zero
+ * subtotal is not sent ({@code skipped}); with a recording gateway the state is {@code recorded}.
  */
 public final class StripeSyncService {
     private static final Logger LOG = LoggerFactory.getLogger(StripeSyncService.class);
@@ -31,6 +32,8 @@ public final class StripeSyncService {
     public static final String TALLY_INVOICE_METADATA = "tally_invoice_id";
     /** Prefix of every idempotency key Tally sends. */
     public static final String KEY_PREFIX = "tally:";
+    /** Sync state while the Stripe draft exists but is not finalized yet. */
+    public static final String DRAFT = "draft";
 
     private final TallyTables tables;
     private final StripeGateway stripe;
@@ -56,13 +59,16 @@ public final class StripeSyncService {
     public StripeSyncItem sync(InvoiceItem invoice) {
         StripeSyncItem state = tables.stripeSync.getItem(r -> r.consistentRead(true)
                 .key(k -> k.partitionValue(invoice.invoiceId).sortValue(StripeSyncItem.STATE)));
-        if (state != null) {
+        if (state != null && !DRAFT.equals(state.status)) {
             LOG.info("invoice {} already {}", invoice.invoiceId, state.status);
             return state;
         }
-        state = new StripeSyncItem();
-        state.invoiceId = invoice.invoiceId;
-        state.recordKey = StripeSyncItem.STATE;
+        if (state == null) {
+            state = new StripeSyncItem();
+            state.invoiceId = invoice.invoiceId;
+            state.recordKey = StripeSyncItem.STATE;
+            state.createdAt = clock.instant().getEpochSecond();
+        }
         if (invoice.subtotalMinor == null || invoice.subtotalMinor == 0) {
             state.status = "skipped";
         } else {
@@ -70,19 +76,23 @@ public final class StripeSyncService {
             if (account == null || account.stripeCustomerId == null) {
                 throw new IllegalStateException("account " + invoice.accountId + " has no Stripe customer");
             }
-            state.stripeInvoiceId = push(invoice, account.stripeCustomerId);
-            state.status = "synced";
+            push(invoice, account.stripeCustomerId, state);
+            state.status = stripe.sendsRequests() ? "synced" : "recorded";
         }
-        state.createdAt = clock.instant().getEpochSecond();
         tables.stripeSync.putItem(state);
         LOG.info("invoice {} {} ({})", invoice.invoiceId, state.status, state.stripeInvoiceId);
         return state;
     }
 
-    private String push(InvoiceItem invoice, String customer) {
+    private void push(InvoiceItem invoice, String customer, StripeSyncItem state) {
         String prefix = KEY_PREFIX + invoice.invoiceId + ":";
-        String description = "Usage " + Instant.ofEpochSecond(invoice.periodStart) + " to " + Instant.ofEpochSecond(invoice.periodEnd);
-        String stripeInvoice = stripe.createInvoice(customer, invoice.currency, description, metadata(invoice, null), prefix + "invoice");
+        if (state.stripeInvoiceId == null) {
+            String description = "Usage " + Instant.ofEpochSecond(invoice.periodStart) + " to " + Instant.ofEpochSecond(invoice.periodEnd);
+            state.stripeInvoiceId = stripe.createInvoice(customer, invoice.currency, description, metadata(invoice, null), prefix + "invoice");
+            state.status = DRAFT;
+            tables.stripeSync.putItem(state);
+        }
+        String stripeInvoice = state.stripeInvoiceId;
         for (InvoiceLineItem line : invoice.lines) {
             stripe.createInvoiceItem(customer, stripeInvoice, line.amountMinor, invoice.currency, line.description,
                     metadata(invoice, line.meter), prefix + "line:" + line.meter);
@@ -93,7 +103,6 @@ public final class StripeSyncService {
                     metadata(invoice, null), prefix + "credits");
         }
         stripe.finalizeInvoice(stripeInvoice, prefix + "finalize");
-        return stripeInvoice;
     }
 
     private static Map<String, String> metadata(InvoiceItem invoice, String meter) {

@@ -103,6 +103,10 @@ public final class UsageEventParser {
         if (quantity.scale() < 0) {
             quantity = quantity.setScale(0);
         }
+        if (quantity.precision() > MAX_QUANTITY_INTEGER_DIGITS) {
+            throw new UsageRejection(RejectionReason.INVALID_FIELD,
+                    "quantity has more than " + MAX_QUANTITY_INTEGER_DIGITS + " significant digits (DynamoDB's number precision)");
+        }
         JsonNode ts = node.get("timestamp");
         if (ts == null || !ts.isIntegralNumber() || !ts.canConvertToLong() || ts.asLong() <= 0) {
             throw new UsageRejection(RejectionReason.INVALID_FIELD, "timestamp is required: whole seconds since the epoch");

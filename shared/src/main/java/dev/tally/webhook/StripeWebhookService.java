@@ -62,7 +62,10 @@ public final class StripeWebhookService {
     public static final String ACCOUNT_METADATA = "tally_account_id";
     /** Checkout Session metadata marking a prepaid-credit purchase: {@code tally_purpose=prepaid_credits}. */
     public static final String PURPOSE_METADATA = "tally_purpose";
-    /** Optional Checkout Session metadata: credits granted in minor units, when not the amount paid. */
+    /**
+     * Optional Checkout Session metadata: credits granted in minor units. Without it the grant is the session's
+     * {@code amount_subtotal} (before discounts and tax).
+     */
     public static final String CREDIT_AMOUNT_METADATA = "tally_credit_amount_minor";
     /** How long a processed event id is remembered, seconds (Stripe retries for up to 3 days). */
     public static final long EVENT_RETENTION_SECONDS = 30L * 24 * 3600;
@@ -208,8 +211,6 @@ public final class StripeWebhookService {
         SubscriptionItem next = current == null ? new SubscriptionItem() : current;
         List<String> priceKeys = new ArrayList<>();
         Long itemPeriodStart = null;
-        String interval = "month";
-        int intervalCount = 1;
         if (s.getItems() != null && s.getItems().getData() != null) {
             for (com.stripe.model.SubscriptionItem item : s.getItems().getData()) {
                 Price price = item.getPrice();
@@ -220,40 +221,47 @@ public final class StripeWebhookService {
                     if (price.getLookupKey() != null) {
                         priceKeys.add(price.getLookupKey());
                     }
-                    if (itemPeriodStart == null && price.getRecurring() != null) {
-                        interval = price.getRecurring().getInterval();
-                        intervalCount = price.getRecurring().getIntervalCount() == null ? 1 : price.getRecurring().getIntervalCount().intValue();
+                    if (itemPeriodStart == null) {
                         itemPeriodStart = item.getCurrentPeriodStart();
                     }
                 }
             }
         }
-        Optional<Plan> plan = catalog.planForStripePrices(priceKeys);
+        Optional<Plan> matched = catalog.planForStripePrices(priceKeys);
+        // A subscription that moves to prices outside the catalog keeps the plan its open period was running on, so
+        // the usage already counted in that period is still invoiced.
+        Optional<Plan> plan = matched.isPresent() || current == null || current.planId == null
+                ? matched : catalog.plan(current.planId);
+        if (matched.isEmpty()) {
+            LOG.warn("subscription {} has no price from the catalog ({}); {}", s.getId(), priceKeys,
+                    plan.isPresent() ? "its open period stays on plan " + plan.get().id() : "Tally does not bill it");
+        }
+        boolean wasCanceled = current != null && "canceled".equals(current.status);
         next.subscriptionId = s.getId();
         next.accountId = current != null ? current.accountId : accountId;
         next.stripeCustomerId = s.getCustomer();
-        next.status = s.getStatus();
+        // Canceled is final in Stripe: an update stamped the same second as the deletion cannot revive it.
+        next.status = wasCanceled ? "canceled" : s.getStatus();
         next.stripePriceIds = priceKeys;
         next.planId = plan.map(Plan::id).orElse(null);
         next.currency = plan.map(Plan::currency).orElse(s.getCurrency());
         next.createdAt = s.getStartDate() != null ? s.getStartDate() : s.getCreated();
-        next.endedAt = s.getEndedAt();
+        next.endedAt = s.getEndedAt() != null ? s.getEndedAt() : current == null ? null : current.endedAt;
         next.stripeEventCreated = event.getCreated();
         next.version = (current == null || current.version == null ? 0L : current.version) + 1;
-        if (plan.isEmpty()) {
-            LOG.warn("subscription {} has no price from the catalog ({}); Tally does not bill it", s.getId(), priceKeys);
-        }
-        if (current == null || current.billingAnchor == null) {
-            // Tally's billing cursor starts at the period the subscription is in when Tally first sees it.
+        boolean billable = plan.isPresent() && !wasCanceled && BILLABLE_STATUSES.contains(next.status);
+        if (plan.isPresent() && (current == null || current.billingAnchor == null)) {
+            // Tally's billing cursor starts at the period the subscription is in when Tally first sees it on a plan.
+            Plan p = plan.get();
             next.billingAnchor = s.getBillingCycleAnchor() != null ? s.getBillingCycleAnchor() : next.createdAt;
-            next.interval = plan.map(Plan::interval).orElse(interval);
-            next.intervalCount = plan.map(Plan::intervalCount).orElse(intervalCount);
+            next.interval = p.interval();
+            next.intervalCount = p.intervalCount();
             long in = itemPeriodStart != null ? itemPeriodStart : next.createdAt;
             BillingPeriod period = BillingPeriod.containing(next.billingAnchor, next.interval, next.intervalCount, in);
             next.periodStart = period.start();
             next.periodEnd = period.end();
-            next.billingState = plan.isPresent() && BILLABLE_STATUSES.contains(s.getStatus()) ? SubscriptionItem.BILLING_ACTIVE : null;
-        } else if (plan.isPresent() && next.billingState == null && next.endedAt == null && BILLABLE_STATUSES.contains(s.getStatus())) {
+            next.billingState = billable ? SubscriptionItem.BILLING_ACTIVE : null;
+        } else if (billable && next.billingState == null && next.endedAt == null && next.billingAnchor != null) {
             next.billingState = SubscriptionItem.BILLING_ACTIVE;
         }
         if (next.endedAt != null && next.periodStart != null) {
@@ -279,7 +287,9 @@ public final class StripeWebhookService {
         String accountId = resolveAccount(metadata, session.getCustomer());
         long amount;
         try {
+            // The face value bought: before discounts and tax (amount_total would credit the tax paid too).
             amount = metadata.containsKey(CREDIT_AMOUNT_METADATA) ? Long.parseLong(metadata.get(CREDIT_AMOUNT_METADATA))
+                    : session.getAmountSubtotal() != null ? session.getAmountSubtotal()
                     : session.getAmountTotal() == null ? 0L : session.getAmountTotal();
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(CREDIT_AMOUNT_METADATA + " is not a whole number of minor units");

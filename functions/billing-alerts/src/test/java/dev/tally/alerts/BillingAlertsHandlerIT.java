@@ -114,7 +114,7 @@ abstract class BillingAlertsHandlerIT {
         assertThat(handle(usageChange(account, "build_minutes", "100", "1600")).getBatchItemFailures()).isEmpty();
 
         String prefix = "usage:" + account + ":build_minutes:" + PERIOD_START + ":";
-        assertThat(alertIds(account)).containsExactlyInAnyOrder(prefix + "0.5", prefix + "0.8", prefix + "1.0");
+        assertThat(alertIds(account)).containsExactlyInAnyOrder(prefix + "0.5", prefix + "0.8", prefix + "1");
         assertThat(alerts(account)).allSatisfy(a -> {
             assertThat(a.type).isEqualTo("usage.threshold_crossed");
             assertThat(a.status).isEqualTo("published");
@@ -209,10 +209,10 @@ abstract class BillingAlertsHandlerIT {
 
         // Down to zero: past 80 %, and exhausted.
         assertThat(handle(balanceChange(account, 4_000, 10_000, 0, 10_000)).getBatchItemFailures()).isEmpty();
-        assertThat(alertIds(account)).containsExactlyInAnyOrder(prefix10k + "0.5", prefix10k + "0.8", prefix10k + "1.0");
+        assertThat(alertIds(account)).containsExactlyInAnyOrder(prefix10k + "0.5", prefix10k + "0.8", prefix10k + "1");
         assertThat(alert(prefix10k + "0.8").type).isEqualTo("credits.balance_low");
-        assertThat(alert(prefix10k + "1.0").type).isEqualTo("credits.balance_exhausted");
-        assertThat(json(alert(prefix10k + "1.0").detail).get("balance_minor").asLong()).isZero();
+        assertThat(alert(prefix10k + "1").type).isEqualTo("credits.balance_exhausted");
+        assertThat(json(alert(prefix10k + "1").detail).get("balance_minor").asLong()).isZero();
 
         // A new grant of 20000 raises nothing by itself...
         assertThat(handle(balanceChange(account, 0, 10_000, 20_000, 30_000)).getBatchItemFailures()).isEmpty();

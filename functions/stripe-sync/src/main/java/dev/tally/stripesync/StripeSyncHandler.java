@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import com.stripe.StripeClient;
 import dev.tally.aws.AwsClients;
 import dev.tally.config.Env;
 import dev.tally.lambda.Batches;
@@ -22,8 +21,10 @@ import java.util.Map;
  * that fails is reported with everything after it, so Lambda retries from there
  * (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html).
  *
- * <p>Stripe: the secret key from {@code STRIPE_API_KEY} or the secret {@code STRIPE_API_KEY_SECRET_ARN}; with
- * neither (the local default) the requests are recorded instead of sent ({@link RecordingStripeGateway}).
+ * <p>Stripe: the secret key from {@code STRIPE_API_KEY} or the secret {@code STRIPE_API_KEY_SECRET_ARN}. With neither,
+ * the requests are recorded instead of sent ({@link RecordingStripeGateway}), which is the local runtime's default
+ * ({@code TALLY_LOCAL=true}) and elsewhere must be asked for with {@code STRIPE_SYNC_MODE=record}: a deployed function
+ * without a key fails at initialisation rather than marking invoices as handled that Stripe never saw.
  */
 public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
     private final StripeSyncService service;
@@ -46,7 +47,15 @@ public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, St
                 return secrets.getSecretValue(r -> r.secretId(arn)).secretString();
             }
         }).orElse(null));
-        StripeGateway gateway = apiKey == null ? new RecordingStripeGateway(tables, clock) : new StripeApiGateway(new StripeClient(apiKey));
+        StripeGateway gateway;
+        if (apiKey != null) {
+            gateway = new StripeApiGateway(StripeApiGateway.client(apiKey));
+        } else if (env.local() || env.optional("STRIPE_SYNC_MODE").filter("record"::equals).isPresent()) {
+            gateway = new RecordingStripeGateway(tables, clock);
+        } else {
+            throw new IllegalStateException("no Stripe API key: set STRIPE_API_KEY_SECRET_ARN (or STRIPE_SYNC_MODE=record "
+                    + "to record the requests instead of sending them)");
+        }
         this.service = new StripeSyncService(tables, gateway, clock);
     }
 

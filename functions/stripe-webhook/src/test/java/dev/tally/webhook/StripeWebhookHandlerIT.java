@@ -317,6 +317,43 @@ abstract class StripeWebhookHandlerIT {
         assertThat(activeSubscriptionsEndingAt(P_JAN)).doesNotContain(id.subscription);
     }
 
+    @Test
+    void anUpdateStampedTheSameSecondAsTheDeletionCannotReviveTheSubscription() {
+        Ids id = new Ids();
+        createCustomerAndSubscription(id, t(-1000));
+        long endedAt = P_NOV + Duration.ofDays(5).toSeconds();
+        ObjectNode deleted = subscription(id, P_NOV, P_DEC).put("status", "canceled").put("ended_at", endedAt).put("canceled_at", endedAt);
+        assertThat(post(StripeEvents.event(id.evt(3), "customer.subscription.deleted", t(-10), deleted)).outcome()).isEqualTo("applied");
+
+        // Stripe stamps events in whole seconds: an update from the same second may arrive after the deletion.
+        ObjectNode stillActive = subscription(id, P_NOV, P_DEC).put("status", "active");
+        assertThat(post(StripeEvents.event(id.evt(4), "customer.subscription.updated", t(-10), stillActive)).outcome()).isEqualTo("applied");
+
+        SubscriptionItem sub = subscription(id.subscription);
+        assertThat(sub.status).isEqualTo("canceled");
+        assertThat(sub.endedAt).as("the end is kept").isEqualTo(endedAt);
+        assertThat(sub.periodEnd).as("the last period stays cut at the end").isEqualTo(endedAt);
+    }
+
+    @Test
+    void aSubscriptionOnAPriceOutsideTheCatalogIsStoredButNotBilledAndNotRefused() {
+        Ids id = new Ids();
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Weekly Co", "w@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        // A weekly price of another product in the same Stripe account: Tally has no plan and no weekly periods.
+        ObjectNode weekly = subscription(id, P_NOV, P_DEC);
+        ObjectNode price = (ObjectNode) weekly.path("items").path("data").get(0).path("price");
+        price.put("id", "price_other_weekly").put("lookup_key", "other_weekly");
+        ((ObjectNode) price.get("recurring")).put("interval", "week");
+
+        Reply reply = post(StripeEvents.event(id.evt(2), "customer.subscription.created", t(-900), weekly));
+
+        assertThat(reply.status()).as("refusing it would make Stripe retry, then disable the endpoint").isEqualTo(200);
+        SubscriptionItem sub = subscription(id.subscription);
+        assertThat(sub.planId).isNull();
+        assertThat(sub.billingState).isNull();
+        assertThat(sub.periodStart).isNull();
+    }
+
     private void createCustomerAndSubscription(Ids id, long created) {
         assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Sub Co", "s@x.test", created - 10)).outcome()).isEqualTo("applied");
         assertThat(post(StripeEvents.event(id.evt(2), "customer.subscription.created", created, subscription(id, P_NOV, P_DEC))).outcome())

@@ -435,10 +435,24 @@ public final class TemplateModel {
         return new FunctionEvent.HttpApi(name, path, method.equals("*") ? "ANY" : method);
     }
 
+    /** Scheduler target Input that hands the function its scheduled time, the only Input the local runtime accepts. */
+    static final String SCHEDULED_TIME_INPUT = "{\"time\":\"<aws.scheduler.scheduled-time>\"}";
+
+    private static String compactJson(JsonNode input, String where) {
+        try {
+            JsonNode parsed = input.isTextual() ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(input.asText()) : input;
+            return parsed.toString();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(where + ": Input is not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
     private static FunctionEvent.Schedule readScheduleEvent(String name, JsonNode p, String where) {
-        if (Nodes.present(p, "Input")) {
-            throw new IllegalArgumentException(where + ": Input is not supported locally (the handler gets a "
-                    + "ScheduledEvent)");
+        if (Nodes.present(p, "Input") && !SCHEDULED_TIME_INPUT.equals(compactJson(p.get("Input"), where))) {
+            // EventBridge Scheduler sends only the target Input. The one form supported here is the scheduled time,
+            // which is what the local scheduler's ScheduledEvent carries in its time field anyway.
+            throw new IllegalArgumentException(where + ": Input is not supported locally except "
+                    + SCHEDULED_TIME_INPUT + " (the handler gets a ScheduledEvent with that time)");
         }
         String expression = Nodes.text(p, "ScheduleExpression", where);
         String zone = Nodes.optionalText(p, "ScheduleExpressionTimezone", where).orElse("UTC");
