@@ -15,8 +15,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -40,7 +38,7 @@ class DemoEndToEndTest {
     @BeforeAll
     static void runDemo() {
         RuntimeOptions options = new RuntimeOptions();
-        options.template = repoRoot().resolve("template.yaml");
+        options.template = CliTestSupport.repoRoot().resolve("template.yaml");
         options.webhookSecret = "whsec_e2e_test";
         runtime = RuntimeFactory.start(options, 0, 0, 0, false);
         report = new DemoScenario(runtime, options.webhookSecret, options.gracePeriodSeconds,
@@ -142,19 +140,8 @@ class DemoEndToEndTest {
     void alertsAreRaisedOncePerThreshold() {
         List<String> ids = StreamSupport.stream(report.get("alerts").spliterator(), false).map(a -> a.get("id").asText()).toList();
         assertThat(ids).doesNotHaveDuplicates()
-                .contains("usage:org_acme:build_minutes:" + report.get("invoices").get(0).get("period_start").asLong() + ":1.0");
+                .contains("usage:org_acme:build_minutes:" + report.get("invoices").get(0).get("period_start").asLong() + ":1");
         assertThat(StreamSupport.stream(report.get("alerts").spliterator(), false).map(a -> a.get("type").asText()))
                 .contains("usage.threshold_crossed", "credits.balance_low");
-    }
-
-    private static Path repoRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("template.yaml"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("template.yaml not found above " + Path.of("").toAbsolutePath());
-        }
-        return dir;
     }
 }

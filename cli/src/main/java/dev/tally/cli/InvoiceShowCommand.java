@@ -1,0 +1,81 @@
+package dev.tally.cli;
+
+import dev.tally.store.InvoiceItem;
+import dev.tally.store.InvoiceLineItem;
+import dev.tally.store.TallyTables;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * {@code tally invoices show INVOICE_ID}: one invoice with its lines: meter, quantity used, included quantity,
+ * billable quantity (in the meter's unit), amount (major units and currency code) and the number of usage events
+ * behind the line; then subtotal, prepaid credits applied and total. {@code --json} prints the stored invoice as one
+ * JSON object (minor units, epoch seconds). Exit code 1 when there is no such invoice.
+ */
+@Command(name = "show", mixinStandardHelpOptions = true,
+        description = {"Shows one invoice with its lines.", "Exit code 1 when there is no such invoice."})
+final class InvoiceShowCommand extends OpsCommand {
+    @Parameters(paramLabel = "INVOICE_ID", description = "e.g. tin_org_acme_1767225600")
+    String invoiceId;
+
+    @Option(names = "--json", description = "The invoice as one JSON object, as stored (minor units, epoch seconds).")
+    boolean json;
+
+    @Override
+    List<String> tablesUsed() {
+        return List.of("INVOICES_TABLE");
+    }
+
+    @Override
+    int run() {
+        try (DynamoDbClient ddb = connection.dynamoDb()) {
+            TallyTables tables = connection.tables(ddb);
+            InvoiceItem i = tables.invoices.getItem(g -> g.key(k -> k.partitionValue(invoiceId)).consistentRead(true));
+            if (i == null) {
+                throw new Failure("no invoice " + invoiceId + " (ids are listed by `tally invoices`)");
+            }
+            if (json) {
+                out().println(jsonLine(InvoicesCommand.toJson(i)));
+                return 0;
+            }
+            String cur = i.currency;
+            TextTable header = new TextTable("", "").withoutHeader();
+            header.row("Invoice", i.invoiceId)
+                    .row("Account", i.accountId)
+                    .row("Subscription", i.subscriptionId + " (plan " + i.planId + ", catalog " + i.catalogVersion + ")")
+                    .row("Period", InvoicesCommand.period(i))
+                    .row("Currency", InvoicesCommand.upper(cur))
+                    .row("Created", UsageRejectionsCommand.iso(i.createdAt));
+            header.print(out(), "");
+            out().println();
+            List<InvoiceLineItem> lines = i.lines == null ? List.of() : i.lines;
+            if (lines.isEmpty()) {
+                out().println("No lines.");
+            } else {
+                TextTable table = new TextTable("METER", ">QUANTITY", ">INCLUDED", ">BILLABLE", ">AMOUNT", ">EVENTS");
+                for (InvoiceLineItem l : lines) {
+                    table.row(l.meter, plain(l.quantity), plain(l.includedQuantity), plain(l.billableQuantity),
+                            InvoicesCommand.money(l.amountMinor, cur), l.usageEventCount);
+                }
+                table.print(out(), "");
+            }
+            out().println();
+            TextTable totals = new TextTable("", ">").withoutHeader();
+            totals.row("Subtotal", InvoicesCommand.money(i.subtotalMinor, cur))
+                    .row("Credits applied", i.creditsAppliedMinor == null ? null
+                            : InvoicesCommand.money(-i.creditsAppliedMinor, cur))
+                    .row("Total", InvoicesCommand.money(i.totalMinor, cur));
+            totals.print(out(), "");
+        }
+        return 0;
+    }
+
+    private static String plain(BigDecimal quantity) {
+        return quantity == null ? null : quantity.toPlainString();
+    }
+}

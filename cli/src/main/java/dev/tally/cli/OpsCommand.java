@@ -1,0 +1,186 @@
+package dev.tally.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.ToIntFunction;
+import java.util.stream.Collectors;
+
+/**
+ * Base of the operations commands ({@code tally usage ...}, {@code tally invoices ...}, {@code tally dlq ...}): the
+ * connection options, output through picocli's writers (so {@code CommandLine#setOut}/{@code setErr} capture it),
+ * and one error policy: exit code 0 when the command did its work, 1 with a one-line explanation on stderr when it
+ * could not (endpoint unreachable, table or queue missing, unknown id, AWS refused a request). Invalid usage is
+ * picocli's exit code 2.
+ */
+abstract class OpsCommand implements Callable<Integer> {
+    /** Writes exact decimals as written (never {@code 1E+3}). */
+    static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    /** Total payload of one SendMessageBatch call: SQS's classic limit (256 KiB), safe on every endpoint. */
+    static final int MAX_BATCH_BYTES = 256 * 1024;
+
+    /** Clock for the times the commands record ({@code replayedAt}); replaced in tests. */
+    Clock clock = Clock.systemUTC();
+
+    /**
+     * A failure the user can act on; its message is printed as is (after the command's name) and the command
+     * exits with 1.
+     */
+    static final class Failure extends RuntimeException {
+        Failure(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Does the command's work.
+     *
+     * <p>Throws {@link Failure}, {@link AwsServiceException} or {@link SdkClientException} when it cannot; {@link #call()}
+     * reports them.
+     *
+     * @return the exit code, 0 on success
+     */
+    abstract int run();
+
+    /** Queue URLs this command resolved, named in the message when a queue is missing. */
+    private final List<String> queuesUsed = new ArrayList<>();
+
+    /**
+     * Resolves a queue name or URL ({@link ConnectionOptions#queueUrl}) and remembers it for error messages.
+     *
+     * @param sqs the SQS client
+     * @param nameOrUrl a queue name (logical id locally) or URL
+     * @return the queue URL
+     */
+    String queueUrl(SqsClient sqs, String nameOrUrl) {
+        String url = connection.queueUrl(sqs, nameOrUrl);
+        queuesUsed.add(url);
+        return url;
+    }
+
+    /** @return the table variables this command reads or writes, named in the message when a table is missing */
+    List<String> tablesUsed() {
+        return List.of();
+    }
+
+    /** @return {@code node} as one line of JSON */
+    static String jsonLine(JsonNode node) {
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+
+    /**
+     * Splits messages into SendMessageBatch calls: at most 10 messages and {@link #MAX_BATCH_BYTES} bytes each (a
+     * larger message goes alone).
+     *
+     * @param items messages in order
+     * @param bytes size of a message in bytes
+     * @return the batches, in order
+     */
+    static <T> List<List<T>> chunks(List<T> items, ToIntFunction<T> bytes) {
+        List<List<T>> batches = new ArrayList<>();
+        List<T> current = new ArrayList<>();
+        long total = 0;
+        for (T item : items) {
+            int size = bytes.applyAsInt(item);
+            if (!current.isEmpty() && (current.size() == 10 || total + size > MAX_BATCH_BYTES)) {
+                batches.add(current);
+                current = new ArrayList<>();
+                total = 0;
+            }
+            current.add(item);
+            total += size;
+        }
+        if (!current.isEmpty()) {
+            batches.add(current);
+        }
+        return batches;
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    @Override
+    public final Integer call() {
+        queuesUsed.clear();
+        try {
+            return run();
+        } catch (Failure e) {
+            return fail(e.getMessage());
+        } catch (ResourceNotFoundException e) {
+            String tables = tablesUsed().stream().map(v -> v + "=" + connection.tableName(v))
+                    .collect(Collectors.joining(", "));
+            return fail("DynamoDB table not found (" + tables + ") at " + connection.describe() + ": "
+                    + errorMessage(e) + (connection.aws() ? ". Set the table variables to the deployed names."
+                    : ". Is `tally serve` running there?"));
+        } catch (QueueDoesNotExistException e) {
+            return fail("SQS queue not found: " + (queuesUsed.size() == 1 ? queuesUsed.getFirst()
+                    : "one of " + queuesUsed) + " (" + errorMessage(e) + "). Name it by a URL, or by its name "
+                    + (connection.aws() ? "in AWS." : "(the template's logical id)."));
+        } catch (AwsServiceException e) {
+            return fail(e.awsErrorDetails() == null ? e.getMessage()
+                    : e.awsErrorDetails().serviceName() + " refused the request: " + errorMessage(e)
+                    + " (" + e.awsErrorDetails().errorCode() + ")");
+        } catch (SdkClientException e) {
+            if (causedByIo(e)) {
+                return fail("cannot reach " + connection.describe() + ": " + e.getMessage() + "."
+                        + (connection.aws() ? "" : " Is `tally serve` running? Otherwise pass --dynamodb-endpoint/"
+                        + "--sqs-endpoint, or --aws for AWS."));
+            }
+            return fail(e.getMessage());
+        } finally {
+            out().flush();
+            err().flush();
+        }
+    }
+
+    private int fail(String message) {
+        err().println(spec.qualifiedName() + ": " + message);
+        return 1;
+    }
+
+    private static String errorMessage(AwsServiceException e) {
+        return e.awsErrorDetails() != null && e.awsErrorDetails().errorMessage() != null
+                ? e.awsErrorDetails().errorMessage() : e.getMessage();
+    }
+
+    private static boolean causedByIo(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
