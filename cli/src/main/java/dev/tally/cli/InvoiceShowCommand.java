@@ -6,7 +6,6 @@ import dev.tally.store.TallyTables;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -19,7 +18,7 @@ import java.util.List;
  */
 @Command(name = "show", mixinStandardHelpOptions = true,
         description = {"Shows one invoice with its lines.", "Exit code 1 when there is no such invoice."})
-final class InvoiceShowCommand extends OpsCommand {
+final class InvoiceShowCommand extends InvoiceTableCommand {
     @Parameters(paramLabel = "INVOICE_ID", description = "e.g. tin_org_acme_1767225600")
     String invoiceId;
 
@@ -27,51 +26,42 @@ final class InvoiceShowCommand extends OpsCommand {
     boolean json;
 
     @Override
-    List<String> tablesUsed() {
-        return List.of("INVOICES_TABLE");
-    }
-
-    @Override
-    int run() {
-        try (DynamoDbClient ddb = connection.dynamoDb()) {
-            TallyTables tables = connection.tables(ddb);
-            InvoiceItem i = tables.invoices.getItem(g -> g.key(k -> k.partitionValue(invoiceId)).consistentRead(true));
-            if (i == null) {
-                throw new Failure("no invoice " + invoiceId + " (ids are listed by `tally invoices`)");
-            }
-            if (json) {
-                out().println(jsonLine(InvoicesCommand.toJson(i)));
-                return 0;
-            }
-            String cur = i.currency;
-            TextTable header = new TextTable("", "").withoutHeader();
-            header.row("Invoice", i.invoiceId)
-                    .row("Account", i.accountId)
-                    .row("Subscription", i.subscriptionId + " (plan " + i.planId + ", catalog " + i.catalogVersion + ")")
-                    .row("Period", InvoicesCommand.period(i))
-                    .row("Currency", InvoicesCommand.upper(cur))
-                    .row("Created", UsageRejectionsCommand.iso(i.createdAt));
-            header.print(out(), "");
-            out().println();
-            List<InvoiceLineItem> lines = i.lines == null ? List.of() : i.lines;
-            if (lines.isEmpty()) {
-                out().println("No lines.");
-            } else {
-                TextTable table = new TextTable("METER", ">QUANTITY", ">INCLUDED", ">BILLABLE", ">AMOUNT", ">EVENTS");
-                for (InvoiceLineItem l : lines) {
-                    table.row(l.meter, plain(l.quantity), plain(l.includedQuantity), plain(l.billableQuantity),
-                            InvoicesCommand.money(l.amountMinor, cur), l.usageEventCount);
-                }
-                table.print(out(), "");
-            }
-            out().println();
-            TextTable totals = new TextTable("", ">").withoutHeader();
-            totals.row("Subtotal", InvoicesCommand.money(i.subtotalMinor, cur))
-                    .row("Credits applied", i.creditsAppliedMinor == null ? null
-                            : InvoicesCommand.money(-i.creditsAppliedMinor, cur))
-                    .row("Total", InvoicesCommand.money(i.totalMinor, cur));
-            totals.print(out(), "");
+    int run(TallyTables tables) {
+        InvoiceItem i = tables.invoices.getItem(g -> g.key(k -> k.partitionValue(invoiceId)).consistentRead(true));
+        if (i == null) {
+            throw new Failure("no invoice " + invoiceId + " (ids are listed by `tally invoices`)");
         }
+        if (json) {
+            out().println(jsonLine(toJson(i)));
+            return 0;
+        }
+        String cur = i.currency;
+        TextTable header = new TextTable("", "").withoutHeader();
+        header.row("Invoice", i.invoiceId)
+                .row("Account", i.accountId)
+                .row("Subscription", i.subscriptionId + " (plan " + i.planId + ", catalog " + i.catalogVersion + ")")
+                .row("Period", period(i))
+                .row("Currency", upper(cur))
+                .row("Created", UsageRejectionsCommand.iso(i.createdAt));
+        header.print(out(), "");
+        out().println();
+        List<InvoiceLineItem> lines = i.lines == null ? List.of() : i.lines;
+        if (lines.isEmpty()) {
+            out().println("No lines.");
+        } else {
+            TextTable table = new TextTable("METER", ">QUANTITY", ">INCLUDED", ">BILLABLE", ">AMOUNT", ">EVENTS");
+            for (InvoiceLineItem l : lines) {
+                table.row(l.meter, plain(l.quantity), plain(l.includedQuantity), plain(l.billableQuantity),
+                        money(l.amountMinor, cur), l.usageEventCount);
+            }
+            table.print(out(), "");
+        }
+        out().println();
+        TextTable totals = new TextTable("", ">").withoutHeader();
+        totals.row("Subtotal", money(i.subtotalMinor, cur))
+                .row("Credits applied", i.creditsAppliedMinor == null ? null : money(-i.creditsAppliedMinor, cur))
+                .row("Total", money(i.totalMinor, cur));
+        totals.print(out(), "");
         return 0;
     }
 

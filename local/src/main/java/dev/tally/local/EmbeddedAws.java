@@ -2,6 +2,7 @@ package dev.tally.local;
 
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import dev.tally.local.aws.AwsClientOwner;
 import dev.tally.local.aws.AwsConnection;
 import dev.tally.local.aws.ProvisionOptions;
 import dev.tally.local.aws.TemplateProvisioner;
@@ -20,9 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * DynamoDB Local (in memory, shared database, streams supported) and ElasticMQ (SQS) running in this JVM, on
@@ -32,7 +30,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * template's tables and queues, use {@link #dynamoDb()}/{@link #sqs()} or any SDK/CLI pointed at the endpoints,
  * {@link #close()} to stop both servers. Starting takes about 3 s. Thread-safe.
  */
-public final class EmbeddedAws implements AutoCloseable {
+public final class EmbeddedAws extends AwsClientOwner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedAws.class);
 
     /** The region the emulators report and clients use. */
@@ -46,19 +44,12 @@ public final class EmbeddedAws implements AutoCloseable {
 
     private final DynamoDBProxyServer dynamoDbServer;
     private final SQSRestServer sqsServer;
-    private final AwsConnection connection;
-    private final DynamoDbClient dynamoDb;
-    private final SqsClient sqs;
-    private final DynamoDbStreamsClient streams;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddedAws(DynamoDBProxyServer dynamoDbServer, SQSRestServer sqsServer, AwsConnection connection) {
+        super(connection);
         this.dynamoDbServer = dynamoDbServer;
         this.sqsServer = sqsServer;
-        this.connection = connection;
-        this.dynamoDb = connection.dynamoDbClient();
-        this.sqs = connection.sqsClient();
-        this.streams = connection.dynamoDbStreamsClient();
     }
 
     /** Starts both emulators on free ports. */
@@ -108,42 +99,22 @@ public final class EmbeddedAws implements AutoCloseable {
 
     /** DynamoDB Local's endpoint, e.g. {@code http://localhost:8000} (DynamoDB Streams too). */
     public URI dynamoDbEndpoint() {
-        return connection.dynamoDbEndpoint();
+        return connection().dynamoDbEndpoint();
     }
 
     /** ElasticMQ's endpoint, e.g. {@code http://localhost:9324}. */
     public URI sqsEndpoint() {
-        return connection.sqsEndpoint();
+        return connection().sqsEndpoint();
     }
 
     /** {@value #REGION}. */
     public Region region() {
-        return connection.awsRegion();
+        return connection().awsRegion();
     }
 
     /** Static dummy credentials. */
     public AwsCredentialsProvider credentialsProvider() {
-        return connection.credentialsProvider();
-    }
-
-    /** Endpoints, region and credentials in one value, with client factories. */
-    public AwsConnection connection() {
-        return connection;
-    }
-
-    /** A shared DynamoDB client for the emulator (closed by {@link #close()}). */
-    public DynamoDbClient dynamoDb() {
-        return dynamoDb;
-    }
-
-    /** A shared SQS client for the emulator (closed by {@link #close()}). */
-    public SqsClient sqs() {
-        return sqs;
-    }
-
-    /** A shared DynamoDB Streams client for the emulator (closed by {@link #close()}). */
-    public DynamoDbStreamsClient dynamoDbStreams() {
-        return streams;
+        return connection().credentialsProvider();
     }
 
     /**
@@ -161,7 +132,7 @@ public final class EmbeddedAws implements AutoCloseable {
      * @return the queue URLs by logical id
      */
     public Map<String, String> provision(TemplateModel template, ProvisionOptions options) {
-        return new TemplateProvisioner(dynamoDb, sqs).provision(template, options);
+        return new TemplateProvisioner(dynamoDb(), sqs()).provision(template, options);
     }
 
     /** Closes the clients and stops both emulators (their data is lost). Idempotent. */
@@ -170,9 +141,7 @@ public final class EmbeddedAws implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        streams.close();
-        sqs.close();
-        dynamoDb.close();
+        closeClients();
         try {
             sqsServer.stopAndWait();
         } catch (RuntimeException e) {

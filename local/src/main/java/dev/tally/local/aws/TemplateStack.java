@@ -7,26 +7,20 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * A template deployed (or to be deployed) on one DynamoDB + SQS endpoint pair: the one place that provisions tables
  * and queues, resolves intrinsics and builds function environments, shared by the local runtime and by the
  * integration-test backends (embedded emulators or LocalStack).
  *
- * <p>Owns three SDK clients built from the {@link AwsConnection}, closed by {@link #close()}. Thread-safe.
+ * <p>Owns three SDK clients built from the {@link AwsConnection} ({@link AwsClientOwner}), closed by {@link #close()}.
+ * Thread-safe.
  */
-public final class TemplateStack implements AutoCloseable {
+public final class TemplateStack extends AwsClientOwner implements AutoCloseable {
     /** Set to {@code true} in every function environment built here. */
     public static final String TALLY_LOCAL = "TALLY_LOCAL";
 
     private final TemplateModel template;
-    private final AwsConnection connection;
-    private final DynamoDbClient dynamoDb;
-    private final SqsClient sqs;
-    private final DynamoDbStreamsClient streams;
     private final AwsResourceLocator locator;
     private final IntrinsicResolver resolver;
 
@@ -39,18 +33,21 @@ public final class TemplateStack implements AutoCloseable {
      * @throws IllegalArgumentException when an override names no parameter of the template
      */
     public TemplateStack(TemplateModel template, AwsConnection connection, Map<String, String> parameterOverrides) {
-        this.template = Objects.requireNonNull(template, "template");
-        this.connection = Objects.requireNonNull(connection, "connection");
-        this.dynamoDb = connection.dynamoDbClient();
-        this.sqs = connection.sqsClient();
-        this.streams = connection.dynamoDbStreamsClient();
-        this.locator = new AwsResourceLocator(template, dynamoDb, sqs);
+        super(checkedConnection(template, connection));
+        this.template = template;
+        this.locator = new AwsResourceLocator(template, dynamoDb(), sqs());
         this.resolver = new IntrinsicResolver(template, parameterOverrides, locator);
+    }
+
+    /** Checks {@code template}, then {@code connection}, before any client is built. */
+    private static AwsConnection checkedConnection(TemplateModel template, AwsConnection connection) {
+        Objects.requireNonNull(template, "template");
+        return Objects.requireNonNull(connection, "connection");
     }
 
     /** Creates every table and queue of the template (idempotent); see {@link TemplateProvisioner}. */
     public void provision(ProvisionOptions options) {
-        new TemplateProvisioner(dynamoDb, sqs).provision(template, options);
+        new TemplateProvisioner(dynamoDb(), sqs()).provision(template, options);
     }
 
     /**
@@ -76,6 +73,7 @@ public final class TemplateStack implements AutoCloseable {
                 env.put(name, resolved);
             }
         });
+        AwsConnection connection = connection();
         env.put("AWS_REGION", connection.region());
         env.put("AWS_DEFAULT_REGION", connection.region());
         env.put("AWS_ACCESS_KEY_ID", connection.accessKeyId());
@@ -120,31 +118,9 @@ public final class TemplateStack implements AutoCloseable {
         return template;
     }
 
-    /** The endpoints. */
-    public AwsConnection connection() {
-        return connection;
-    }
-
-    /** This stack's DynamoDB client (closed by {@link #close()}). */
-    public DynamoDbClient dynamoDb() {
-        return dynamoDb;
-    }
-
-    /** This stack's SQS client (closed by {@link #close()}). */
-    public SqsClient sqs() {
-        return sqs;
-    }
-
-    /** This stack's DynamoDB Streams client (closed by {@link #close()}). */
-    public DynamoDbStreamsClient dynamoDbStreams() {
-        return streams;
-    }
-
     /** Closes the SDK clients. Idempotent. */
     @Override
     public void close() {
-        streams.close();
-        sqs.close();
-        dynamoDb.close();
+        closeClients();
     }
 }

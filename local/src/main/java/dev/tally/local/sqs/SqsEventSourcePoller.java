@@ -3,7 +3,7 @@ package dev.tally.local.sqs;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tally.local.lambda.EventSourceMapping;
+import dev.tally.local.PollerThread;
 import dev.tally.local.lambda.HandlerException;
 import dev.tally.local.lambda.LocalFunction;
 import dev.tally.local.template.FunctionEvent;
@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +44,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * </ul>
  * Errors talking to the queue are logged and retried after a second; they never end the thread.
  */
-public final class SqsEventSourcePoller implements EventSourceMapping {
+public final class SqsEventSourcePoller extends PollerThread {
     private static final Logger LOG = LoggerFactory.getLogger(SqsEventSourcePoller.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int LONG_POLL_SECONDS = 1;
@@ -57,10 +56,7 @@ public final class SqsEventSourcePoller implements EventSourceMapping {
     private final String queueArn;
     private final String region;
     private final String name;
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile boolean running;
     private volatile boolean delivering;
-    private Thread thread;
 
     /**
      * A poller, not yet started.
@@ -89,31 +85,12 @@ public final class SqsEventSourcePoller implements EventSourceMapping {
     }
 
     @Override
-    public synchronized void start() {
-        if (thread != null) {
-            throw new IllegalStateException(name + " already started");
-        }
-        running = true;
-        thread = new Thread(this::run, name);
-        thread.setDaemon(true);
-        thread.start();
-        LOG.debug("{}: polling {}", name, queueUrl);
+    protected void pollFailed(RuntimeException e) {
+        LOG.warn("{}: polling failed, retrying in 1 s: {}", name, e.toString());
     }
 
-    private void run() {
-        while (running) {
-            try {
-                pollOnce();
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.warn("{}: polling failed, retrying in 1 s: {}", name, e.toString());
-                    pause(Duration.ofSeconds(1));
-                }
-            }
-        }
-    }
-
-    private void pollOnce() {
+    @Override
+    protected void pollOnce() {
         List<Message> batch = receive(Math.min(mapping.batchSize(), 10), LONG_POLL_SECONDS);
         if (batch.isEmpty()) {
             return;
@@ -134,7 +111,7 @@ public final class SqsEventSourcePoller implements EventSourceMapping {
             return;
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(window);
-        while (running && batch.size() < mapping.batchSize()) {
+        while (running() && batch.size() < mapping.batchSize()) {
             long leftNanos = deadline - System.nanoTime();
             int wait = leftNanos <= 0 ? 0 : (int) Math.min(20, Math.max(1, TimeUnit.NANOSECONDS.toSeconds(leftNanos)));
             List<Message> more = receive(Math.min(10, mapping.batchSize() - batch.size()), wait);
@@ -290,32 +267,8 @@ public final class SqsEventSourcePoller implements EventSourceMapping {
     }
 
     @Override
-    public void stop(Duration timeout) {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = thread;
-        }
-        stopped.countDown();
-        if (t != null) {
-            try {
-                t.join(timeout.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (t.isAlive()) {
-                LOG.warn("{}: still running after {}", name, timeout);
-            }
-        }
-    }
-
-    private void pause(Duration d) {
-        try {
-            stopped.await(d.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
+    protected void started() {
+        LOG.debug("{}: polling {}", name, queueUrl);
     }
 
     @Override

@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tally.local.lambda.EventSourceMapping;
+import dev.tally.local.PollerThread;
 import dev.tally.local.lambda.HandlerException;
 import dev.tally.local.lambda.LocalFunction;
 import dev.tally.local.template.EventPattern;
@@ -21,8 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
@@ -54,7 +52,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * </ul>
  * Errors talking to the stream are logged and retried; they never end the thread.
  */
-public final class DynamoDbStreamPoller implements EventSourceMapping {
+public final class DynamoDbStreamPoller extends PollerThread {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbStreamPoller.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration IDLE_WAIT = Duration.ofMillis(200);
@@ -70,13 +68,10 @@ public final class DynamoDbStreamPoller implements EventSourceMapping {
     private final StreamRecordConverter converter;
     private final String name;
     private final Map<String, ShardState> shards = new LinkedHashMap<>();
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile boolean running;
     private volatile boolean delivering;
     private volatile PassResult lastPass = new PassResult(System.nanoTime(), false);
     private long lastDescribeNanos;
     private boolean firstDescribe = true;
-    private Thread thread;
 
     /**
      * A poller, not yet started.
@@ -109,32 +104,17 @@ public final class DynamoDbStreamPoller implements EventSourceMapping {
     }
 
     @Override
-    public synchronized void start() {
-        if (thread != null) {
-            throw new IllegalStateException(name + " already started");
+    protected void pollOnce() {
+        boolean sawRecords = pass();
+        if (!sawRecords) {
+            pause(IDLE_WAIT);
         }
-        running = true;
-        thread = new Thread(this::run, name);
-        thread.setDaemon(true);
-        thread.start();
-        LOG.debug("{}: reading {}", name, streamArn);
     }
 
-    private void run() {
-        while (running) {
-            try {
-                boolean sawRecords = pass();
-                if (!sawRecords) {
-                    pause(IDLE_WAIT);
-                }
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.warn("{}: reading the stream failed, retrying in 1 s: {}", name, e.toString());
-                    lastPass = new PassResult(System.nanoTime(), false);
-                    pause(Duration.ofSeconds(1));
-                }
-            }
-        }
+    @Override
+    protected void pollFailed(RuntimeException e) {
+        LOG.warn("{}: reading the stream failed, retrying in 1 s: {}", name, e.toString());
+        lastPass = new PassResult(System.nanoTime(), false);
     }
 
     /** Reads every readable shard once; returns whether any record was read. */
@@ -146,7 +126,7 @@ public final class DynamoDbStreamPoller implements EventSourceMapping {
         }
         boolean sawRecords = false;
         for (ShardState shard : new ArrayList<>(shards.values())) {
-            if (!running) {
+            if (!running()) {
                 return true;
             }
             if (shard.finished || !parentFinished(shard)) {
@@ -257,7 +237,7 @@ public final class DynamoDbStreamPoller implements EventSourceMapping {
     private void deliverWithRetries(ShardState shard, List<Record> batch) {
         List<Record> remaining = batch;
         int invocations = 0;
-        while (running) {
+        while (running()) {
             DynamodbEvent event = new DynamodbEvent();
             event.setRecords(remaining.stream().map(converter::toLambda).toList());
             invocations++;
@@ -380,32 +360,8 @@ public final class DynamoDbStreamPoller implements EventSourceMapping {
     }
 
     @Override
-    public void stop(Duration timeout) {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = thread;
-        }
-        stopped.countDown();
-        if (t != null) {
-            try {
-                t.join(timeout.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (t.isAlive()) {
-                LOG.warn("{}: still running after {}", name, timeout);
-            }
-        }
-    }
-
-    private void pause(Duration d) {
-        try {
-            stopped.await(d.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
+    protected void started() {
+        LOG.debug("{}: reading {}", name, streamArn);
     }
 
     @Override
