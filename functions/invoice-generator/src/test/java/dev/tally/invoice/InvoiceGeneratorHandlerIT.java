@@ -18,6 +18,8 @@ import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
 import dev.tally.store.UsageAggregateItem;
 import dev.tally.store.UsageRejectionItem;
+import dev.tally.testsupport.SqsMessages;
+import dev.tally.testsupport.SqsMessages.QueuedMessage;
 import dev.tally.testsupport.AwsBackend;
 import dev.tally.testsupport.DynamoDbFault;
 import dev.tally.testsupport.DynamoDbFaultInterceptor;
@@ -241,9 +243,9 @@ abstract class InvoiceGeneratorHandlerIT {
         String account = customer();
         seedFebruaryUsage(account);
         grant(account, 1_000);
-        Msg job = msg(februaryJob(account));
+        QueuedMessage job = msg(februaryJob(account));
         // the billing run may queue the same job twice (another message), SQS may deliver one message twice
-        Msg requeued = msg(job.body());
+        QueuedMessage requeued = msg(job.body());
 
         assertThat(failures(handler.handleRequest(sqs(job, requeued), null))).isEmpty();
         assertThat(failures(handler.handleRequest(sqs(job), null))).isEmpty();
@@ -364,8 +366,8 @@ abstract class InvoiceGeneratorHandlerIT {
         String second = customer();
         seedFebruaryUsage(first);
         seedFebruaryUsage(second);
-        Msg one = msg(februaryJob(first));
-        Msg two = msg(februaryJob(second));
+        QueuedMessage one = msg(februaryJob(first));
+        QueuedMessage two = msg(februaryJob(second));
         DynamoDbFault throttled = DynamoDbFaultInterceptor.arm(DynamoDbFault.on("TransactWriteItems")
                 .onTable(tables.invoices.tableName()));
 
@@ -405,7 +407,7 @@ abstract class InvoiceGeneratorHandlerIT {
     void aJobForAPeriodAlreadyInvoicedAndAdvancedPastDoesNothingMore() {
         String account = customer();
         seedFebruaryUsage(account);
-        Msg february = msg(februaryJob(account));
+        QueuedMessage february = msg(februaryJob(account));
         assertThat(failures(handler.handleRequest(sqs(february), null))).isEmpty();
         clock.set(Instant.ofEpochSecond(APR + 7_200));
         assertThat(failures(handler.handleRequest(sqs(msg(new InvoiceJob("sub_" + account, account, MAR, APR).toJson())),
@@ -462,7 +464,7 @@ abstract class InvoiceGeneratorHandlerIT {
         sub.periodEnd = endedAt;
         tables.subscriptions.putItem(sub);
         seedFebruaryUsage(account);
-        Msg job = msg(new InvoiceJob(sub.subscriptionId, account, FEB, endedAt).toJson());
+        QueuedMessage job = msg(new InvoiceJob(sub.subscriptionId, account, FEB, endedAt).toJson());
 
         assertThat(failures(handler.handleRequest(sqs(job), null))).isEmpty();
         assertThat(failures(handler.handleRequest(sqs(job), null))).as("redelivered").isEmpty();
@@ -493,10 +495,10 @@ abstract class InvoiceGeneratorHandlerIT {
     void aMalformedJobIsABatchItemFailureAndTheOtherJobsSucceed() {
         String account = customer();
         seedFebruaryUsage(account);
-        Msg notJson = msg("{not json");
-        Msg incomplete = msg("{\"subscriptionId\":\"sub_" + account + "\",\"accountId\":\"" + account + "\"}");
-        Msg valid = msg(februaryJob(account));
-        Msg unknownSubscription = msg(new InvoiceJob("sub_nobody", "nobody", FEB, MAR).toJson());
+        QueuedMessage notJson = msg("{not json");
+        QueuedMessage incomplete = msg("{\"subscriptionId\":\"sub_" + account + "\",\"accountId\":\"" + account + "\"}");
+        QueuedMessage valid = msg(februaryJob(account));
+        QueuedMessage unknownSubscription = msg(new InvoiceJob("sub_nobody", "nobody", FEB, MAR).toJson());
 
         SQSBatchResponse response = handler.handleRequest(sqs(notJson, incomplete, valid, unknownSubscription), null);
 
@@ -523,7 +525,7 @@ abstract class InvoiceGeneratorHandlerIT {
             }
             invocations++;
             List<String> failed = failures(handler.handleRequest(sqs(received.stream()
-                    .map(m -> new Msg(m.messageId(), m.body())).toArray(Msg[]::new)), null));
+                    .map(m -> new QueuedMessage(m.messageId(), m.body())).toArray(QueuedMessage[]::new)), null));
             for (Message m : received) {
                 if (failed.contains(m.messageId())) {
                     backend().sqs().changeMessageVisibility(r -> r.queueUrl(queue).receiptHandle(m.receiptHandle())
@@ -542,35 +544,21 @@ abstract class InvoiceGeneratorHandlerIT {
 
     // -------------------------------------------------------------------------------------------------- helpers
 
-    record Msg(String id, String body) {
+    static QueuedMessage msg(String body) {
+        return SqsMessages.message(body);
     }
 
-    static Msg msg(String body) {
-        return new Msg(UUID.randomUUID().toString(), body);
-    }
-
-    static Msg msg(InvoiceJob job) {
+    static QueuedMessage msg(InvoiceJob job) {
         return msg(job.toJson());
     }
 
     /** An SQS event as Lambda delivers it, from the recorded template, with these messages. */
-    static SQSEvent sqs(Msg... messages) {
-        List<SQSEvent.SQSMessage> records = new ArrayList<>();
-        for (Msg m : messages) {
-            SQSEvent.SQSMessage record = EventLoader.loadSQSEvent("events/sqs-invoice-job.json").getRecords().get(0);
-            record.setMessageId(m.id());
-            record.setReceiptHandle("receipt-" + m.id());
-            record.setBody(m.body());
-            record.setMd5OfBody(null);
-            records.add(record);
-        }
-        SQSEvent event = new SQSEvent();
-        event.setRecords(records);
-        return event;
+    static SQSEvent sqs(QueuedMessage... messages) {
+        return SqsMessages.event("events/sqs-invoice-job.json", messages);
     }
 
     static List<String> failures(SQSBatchResponse response) {
-        return response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList();
+        return SqsMessages.failures(response);
     }
 
     static String usageEvent(String id, String account, String meter, String quantity, long timestamp) {

@@ -13,6 +13,8 @@ import dev.tally.store.TallyTables;
 import dev.tally.store.UsageAggregateItem;
 import dev.tally.store.UsageEventItem;
 import dev.tally.store.UsageRejectionItem;
+import dev.tally.testsupport.SqsMessages;
+import dev.tally.testsupport.SqsMessages.QueuedMessage;
 import dev.tally.testsupport.AwsBackend;
 import dev.tally.testsupport.DynamoDbFault;
 import dev.tally.testsupport.DynamoDbFaultInterceptor;
@@ -114,8 +116,8 @@ abstract class UsageIngestHandlerIT {
         String e2 = eventId();
         String e3 = eventId();
         String e4 = eventId();
-        Msg single = msg(event(e1, account, BUILD, "12.5", FEB + 3_600));
-        Msg array = msg(array(
+        QueuedMessage single = msg(event(e1, account, BUILD, "12.5", FEB + 3_600));
+        QueuedMessage array = msg(array(
                 event(e2, account, BUILD, "0.25", FEB + 7_200),
                 event(e3, account, BUILD, "7", FEB + 10_800),
                 event(e4, account, PULLS, "3", FEB + 14_400)));
@@ -154,7 +156,7 @@ abstract class UsageIngestHandlerIT {
         String account = customer();
         String e1 = eventId();
         String e2 = eventId();
-        Msg message = msg(array(event(e1, account, BUILD, "1.5", FEB + 60), event(e2, account, BUILD, "2", FEB + 120)));
+        QueuedMessage message = msg(array(event(e1, account, BUILD, "1.5", FEB + 60), event(e2, account, BUILD, "2", FEB + 120)));
 
         for (int delivery = 1; delivery <= 3; delivery++) {
             assertThat(failures(handler.handleRequest(sqs(message), null))).isEmpty();
@@ -174,8 +176,8 @@ abstract class UsageIngestHandlerIT {
         String original = event(id, account, BUILD, "4.25", FEB + 60);
         // a producer retry may even change the payload: the id alone decides, the first arrival wins
         String retried = event(id, account, BUILD, "99", FEB + 61);
-        Msg twiceInOneArray = msg(array(original, original));
-        Msg inAnotherMessage = msg(retried);
+        QueuedMessage twiceInOneArray = msg(array(original, original));
+        QueuedMessage inAnotherMessage = msg(retried);
 
         assertThat(failures(handler.handleRequest(sqs(twiceInOneArray), null))).isEmpty();
         assertThat(failures(handler.handleRequest(sqs(inAnotherMessage), null))).isEmpty();
@@ -205,10 +207,10 @@ abstract class UsageIngestHandlerIT {
             reordered.add(event(eventId(), shuffled, BUILD, quantities.get(j), FEB + 3_600L * j));
         }
         // in order, one event per message; out of order, across messages and inside an array, newest first
-        List<Msg> orderedMessages = ordered.stream().map(UsageIngestHandlerIT::msg).toList();
-        Msg firstHalf = msg(array(reordered.subList(0, 5).reversed().toArray(String[]::new)));
-        Msg secondHalf = msg(array(reordered.subList(5, 10).toArray(String[]::new)));
-        assertThat(failures(handler.handleRequest(sqs(orderedMessages.toArray(Msg[]::new)), null))).isEmpty();
+        List<QueuedMessage> orderedMessages = ordered.stream().map(UsageIngestHandlerIT::msg).toList();
+        QueuedMessage firstHalf = msg(array(reordered.subList(0, 5).reversed().toArray(String[]::new)));
+        QueuedMessage secondHalf = msg(array(reordered.subList(5, 10).toArray(String[]::new)));
+        assertThat(failures(handler.handleRequest(sqs(orderedMessages.toArray(QueuedMessage[]::new)), null))).isEmpty();
         assertThat(failures(handler.handleRequest(sqs(secondHalf, firstHalf), null))).isEmpty();
 
         // 0.25 + 1 + 2.5 + 0.75 + 10 + 0.125 + 3 + 0.001 + 7.5 + 12 = 37.126
@@ -221,7 +223,7 @@ abstract class UsageIngestHandlerIT {
     void eventsOfTwoBillingPeriodsGoToTwoAggregates() {
         String account = customer();
         // March events first, February's last second and March's first second on either side of the boundary
-        Msg message = msg(array(
+        QueuedMessage message = msg(array(
                 event(eventId(), account, BUILD, "5", MAR + 86_400),
                 event(eventId(), account, BUILD, "0.5", MAR - 1),
                 event(eventId(), account, BUILD, "2", MAR),
@@ -276,7 +278,7 @@ abstract class UsageIngestHandlerIT {
     void anInvalidEventIsKeptWithItsReasonAndNotRetried(String name, RejectionReason reason, Body body) {
         String account = customer();
         String id = eventId();
-        Msg message = msg(body.apply(account, id));
+        QueuedMessage message = msg(body.apply(account, id));
 
         SQSBatchResponse response = handler.handleRequest(sqs(message), null);
 
@@ -299,7 +301,7 @@ abstract class UsageIngestHandlerIT {
         String account = TallyFixtures.uniqueId("org");
         TallyFixtures.seedCustomer(tables, account, "team", ANCHOR, FEB);
         tables.subscriptions.deleteItem(r -> r.key(k -> k.partitionValue("sub_" + account)));
-        Msg message = msg(event(eventId(), account, BUILD, "1", FEB + 60));
+        QueuedMessage message = msg(event(eventId(), account, BUILD, "1", FEB + 60));
 
         assertThat(failures(handler.handleRequest(sqs(message), null))).isEmpty();
 
@@ -314,7 +316,7 @@ abstract class UsageIngestHandlerIT {
         SubscriptionItem unpriced = TallyFixtures.subscription("sub_" + account, account, "team", ANCHOR, FEB);
         unpriced.planId = null; // the webhook found none of its prices in the catalog
         tables.subscriptions.putItem(unpriced);
-        Msg message = msg(event(eventId(), account, BUILD, "1", FEB + 60));
+        QueuedMessage message = msg(event(eventId(), account, BUILD, "1", FEB + 60));
 
         assertThat(failures(handler.handleRequest(sqs(message), null))).isEmpty();
 
@@ -328,8 +330,8 @@ abstract class UsageIngestHandlerIT {
         long now = NOW.getEpochSecond();
         String atLimit = eventId();
         String late = eventId();
-        Msg limit = msg(event(atLimit, account, BUILD, "1", now + 300));
-        Msg tooEarly = msg(event(late, account, BUILD, "2", now + 600));
+        QueuedMessage limit = msg(event(atLimit, account, BUILD, "1", now + 300));
+        QueuedMessage tooEarly = msg(event(late, account, BUILD, "2", now + 600));
 
         assertThat(failures(handler.handleRequest(sqs(limit, tooEarly), null))).isEmpty();
         assertThat(eventRecord(atLimit)).isNotNull();
@@ -351,7 +353,7 @@ abstract class UsageIngestHandlerIT {
         String valid2 = eventId();
         String unknownMeter = event(eventId(), account, "gpu_seconds", "1", FEB + 60);
         String negative = event(eventId(), account, BUILD, "-3", FEB + 60);
-        Msg message = msg(array(
+        QueuedMessage message = msg(array(
                 event(valid1, account, BUILD, "1.5", FEB + 60),
                 unknownMeter,
                 event(valid2, account, PULLS, "250", FEB + 120),
@@ -380,7 +382,7 @@ abstract class UsageIngestHandlerIT {
     @Test
     void aRedeliveredInvalidMessageOverwritesItsOwnRejection() {
         String account = customer();
-        Msg message = msg("not json at all");
+        QueuedMessage message = msg("not json at all");
 
         handler.handleRequest(sqs(message), null);
         handler.handleRequest(sqs(message), null);
@@ -403,10 +405,10 @@ abstract class UsageIngestHandlerIT {
         String late = eventId();
         String march = eventId();
         String january = eventId();
-        Msg lateForFebruary = msg(event(late, account, BUILD, "5", FEB + 120));
-        Msg forMarch = msg(event(march, account, BUILD, "1", MAR + 60));
+        QueuedMessage lateForFebruary = msg(event(late, account, BUILD, "5", FEB + 120));
+        QueuedMessage forMarch = msg(event(march, account, BUILD, "1", MAR + 60));
         // January is before the subscription's billing cursor: already invoiced
-        Msg forJanuary = msg(event(january, account, BUILD, "1", ANCHOR + 60));
+        QueuedMessage forJanuary = msg(event(january, account, BUILD, "1", ANCHOR + 60));
         assertThat(failures(handler.handleRequest(sqs(lateForFebruary, forMarch, forJanuary), null))).isEmpty();
 
         assertThat(rejection(lateForFebruary.id(), 0).reason).isEqualTo(RejectionReason.PERIOD_CLOSED.name());
@@ -428,7 +430,7 @@ abstract class UsageIngestHandlerIT {
         String account = customer();
         String e1 = eventId();
         String e2 = eventId();
-        Msg message = msg(array(event(e1, account, BUILD, "4.5", FEB + 60), event(e2, account, BUILD, "0.5", FEB + 120)));
+        QueuedMessage message = msg(array(event(e1, account, BUILD, "4.5", FEB + 60), event(e2, account, BUILD, "0.5", FEB + 120)));
         DynamoDbFault crash = DynamoDbFaultInterceptor.arm(
                 DynamoDbFault.on("TransactWriteItems").onTable(tables.usageEvents.tableName()).afterCall());
 
@@ -457,7 +459,7 @@ abstract class UsageIngestHandlerIT {
     void aFailureBeforeTheTransactionFailsTheMessageAndTheRedeliveryCountsItOnce() {
         String account = customer();
         String id = eventId();
-        Msg message = msg(event(id, account, BUILD, "0.75", FEB + 60));
+        QueuedMessage message = msg(event(id, account, BUILD, "0.75", FEB + 60));
         DynamoDbFault crash = DynamoDbFaultInterceptor.arm(
                 DynamoDbFault.on("TransactWriteItems").onTable(tables.usageAggregates.tableName()));
 
@@ -482,7 +484,7 @@ abstract class UsageIngestHandlerIT {
         String e1 = eventId();
         String e2 = eventId();
         String e3 = eventId();
-        Msg message = msg(array(event(e1, account, BUILD, "1", FEB + 60), event(e2, account, BUILD, "0.25", FEB + 120),
+        QueuedMessage message = msg(array(event(e1, account, BUILD, "1", FEB + 60), event(e2, account, BUILD, "0.25", FEB + 120),
                 event(e3, account, BUILD, "0.5", FEB + 180)));
         // the second event's transaction commits, then the process dies before the third
         DynamoDbFault crash = DynamoDbFault.on("TransactWriteItems").onTable(tables.usageAggregates.tableName())
@@ -508,7 +510,7 @@ abstract class UsageIngestHandlerIT {
     void aCrashWhileNotingADuplicateLosesNothingAndAddsNothing() {
         String account = customer();
         String id = eventId();
-        Msg message = msg(event(id, account, BUILD, "2", FEB + 60));
+        QueuedMessage message = msg(event(id, account, BUILD, "2", FEB + 60));
         assertThat(failures(handler.handleRequest(sqs(message), null))).isEmpty();
         DynamoDbFault crash = DynamoDbFault.on("UpdateItem").onTable(tables.usageEvents.tableName());
         UsageIngestService crashing = service(FaultInjectingDynamoDb.wrap(backend().dynamoDb(), crash));
@@ -531,9 +533,9 @@ abstract class UsageIngestHandlerIT {
         String e1 = eventId();
         String e2 = eventId();
         String e3 = eventId();
-        Msg m1 = msg(event(e1, account, BUILD, "1", FEB + 60));
-        Msg m2 = msg(event(e2, account, BUILD, "10", FEB + 120));
-        Msg m3 = msg(event(e3, account, BUILD, "100", FEB + 180));
+        QueuedMessage m1 = msg(event(e1, account, BUILD, "1", FEB + 60));
+        QueuedMessage m2 = msg(event(e2, account, BUILD, "10", FEB + 120));
+        QueuedMessage m3 = msg(event(e3, account, BUILD, "100", FEB + 180));
         DynamoDbFault throttled = DynamoDbFaultInterceptor.arm(DynamoDbFault.on("TransactWriteItems")
                 .where(r -> e2.equals(eventIdOf(r))));
 
@@ -555,7 +557,7 @@ abstract class UsageIngestHandlerIT {
     void transactionConflictsAreRetriedAndCountOnce() {
         String account = customer();
         String id = eventId();
-        Msg message = msg(event(id, account, BUILD, "3.5", FEB + 60));
+        QueuedMessage message = msg(event(id, account, BUILD, "3.5", FEB + 60));
         // DynamoDB cancels a transaction that collides with another on the same aggregate: retried in the service
         DynamoDbFault conflicts = DynamoDbFaultInterceptor.arm(DynamoDbFault.on("TransactWriteItems")
                 .onTable(tables.usageAggregates.tableName()).times(3).throwing(UsageIngestHandlerIT::conflict));
@@ -572,7 +574,7 @@ abstract class UsageIngestHandlerIT {
     void conflictsThatOutlastTheRetriesFailTheMessageForRedelivery() {
         String account = customer();
         String id = eventId();
-        Msg message = msg(event(id, account, BUILD, "3.5", FEB + 60));
+        QueuedMessage message = msg(event(id, account, BUILD, "3.5", FEB + 60));
         DynamoDbFault conflicts = DynamoDbFaultInterceptor.arm(DynamoDbFault.on("TransactWriteItems")
                 .onTable(tables.usageAggregates.tableName()).times(100).throwing(UsageIngestHandlerIT::conflict));
 
@@ -615,8 +617,8 @@ abstract class UsageIngestHandlerIT {
         // A: events 1..150 in order, 10 per message; B: events 51..200 newest first, 7 per message, each message
         // carrying its first event twice. Events 51..150 arrive from both, at the same time.
         Map<String, List<String>> eventsOfMessage = new ConcurrentHashMap<>();
-        List<Msg> fromA = chunk(bodies.subList(0, 150), ids.subList(0, 150), 10, false, eventsOfMessage);
-        List<Msg> fromB = chunk(bodies.subList(50, 200).reversed(), ids.subList(50, 200).reversed(), 7, true,
+        List<QueuedMessage> fromA = chunk(bodies.subList(0, 150), ids.subList(0, 150), 10, false, eventsOfMessage);
+        List<QueuedMessage> fromB = chunk(bodies.subList(50, 200).reversed(), ids.subList(50, 200).reversed(), 7, true,
                 eventsOfMessage);
         Map<String, AtomicInteger> arrivals = new ConcurrentHashMap<>();
         CyclicBarrier start = new CyclicBarrier(2);
@@ -647,31 +649,31 @@ abstract class UsageIngestHandlerIT {
         assertThat(deliveries).isGreaterThanOrEqualTo(300L + fromB.size());
     }
 
-    private void deliverUntilHandled(List<Msg> messages, CyclicBarrier start, Map<String, List<String>> eventsOfMessage,
+    private void deliverUntilHandled(List<QueuedMessage> messages, CyclicBarrier start, Map<String, List<String>> eventsOfMessage,
                                      Map<String, AtomicInteger> arrivals) {
         try {
             start.await(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        List<Msg> pending = messages;
+        List<QueuedMessage> pending = messages;
         for (int round = 1; !pending.isEmpty(); round++) {
             assertThat(round).as("redelivery rounds").isLessThanOrEqualTo(20);
-            List<Msg> failed = new ArrayList<>();
+            List<QueuedMessage> failed = new ArrayList<>();
             for (int from = 0; from < pending.size(); from += 10) {
-                List<Msg> batch = pending.subList(from, Math.min(pending.size(), from + 10));
+                List<QueuedMessage> batch = pending.subList(from, Math.min(pending.size(), from + 10));
                 batch.forEach(m -> eventsOfMessage.get(m.id())
                         .forEach(id -> arrivals.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet()));
-                List<String> failures = failures(handler.handleRequest(sqs(batch.toArray(Msg[]::new)), null));
+                List<String> failures = failures(handler.handleRequest(sqs(batch.toArray(QueuedMessage[]::new)), null));
                 batch.stream().filter(m -> failures.contains(m.id())).forEach(failed::add);
             }
             pending = failed;
         }
     }
 
-    private static List<Msg> chunk(List<String> bodies, List<String> ids, int size, boolean repeatFirst,
+    private static List<QueuedMessage> chunk(List<String> bodies, List<String> ids, int size, boolean repeatFirst,
                                    Map<String, List<String>> eventsOfMessage) {
-        List<Msg> messages = new ArrayList<>();
+        List<QueuedMessage> messages = new ArrayList<>();
         for (int from = 0; from < bodies.size(); from += size) {
             int to = Math.min(bodies.size(), from + size);
             List<String> part = new ArrayList<>(bodies.subList(from, to));
@@ -680,7 +682,7 @@ abstract class UsageIngestHandlerIT {
                 part.add(part.get(0));
                 partIds.add(partIds.get(0));
             }
-            Msg m = msg(array(part.toArray(String[]::new)));
+            QueuedMessage m = msg(array(part.toArray(String[]::new)));
             eventsOfMessage.put(m.id(), partIds);
             messages.add(m);
         }
@@ -689,31 +691,17 @@ abstract class UsageIngestHandlerIT {
 
     // -------------------------------------------------------------------------------------------------- helpers
 
-    record Msg(String id, String body) {
-    }
-
-    static Msg msg(String body) {
-        return new Msg(UUID.randomUUID().toString(), body);
+    static QueuedMessage msg(String body) {
+        return SqsMessages.message(body);
     }
 
     /** An SQS event as Lambda delivers it, from the recorded template, with these messages. */
-    static SQSEvent sqs(Msg... messages) {
-        List<SQSEvent.SQSMessage> records = new ArrayList<>();
-        for (Msg m : messages) {
-            SQSEvent.SQSMessage record = EventLoader.loadSQSEvent("events/sqs-usage.json").getRecords().get(0);
-            record.setMessageId(m.id());
-            record.setReceiptHandle("receipt-" + m.id());
-            record.setBody(m.body());
-            record.setMd5OfBody(null);
-            records.add(record);
-        }
-        SQSEvent event = new SQSEvent();
-        event.setRecords(records);
-        return event;
+    static SQSEvent sqs(QueuedMessage... messages) {
+        return SqsMessages.event("events/sqs-usage.json", messages);
     }
 
     static List<String> failures(SQSBatchResponse response) {
-        return response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList();
+        return SqsMessages.failures(response);
     }
 
     /** A usage event as compact JSON; {@code quantity} is the JSON number text, written as is. */
