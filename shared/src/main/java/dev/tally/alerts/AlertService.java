@@ -89,11 +89,12 @@ public final class AlertService {
         if (newImage == null || UsageAggregateItem.PERIOD_HEADER.equals(newImage.meter) || newImage.subscriptionId == null) {
             return List.of();
         }
-        SubscriptionItem sub = tables.subscriptions.getItem(r -> r.key(k -> k.partitionValue(newImage.subscriptionId)));
-        if (sub == null || sub.planId == null) {
+        // The aggregate carries its plan (set at ingest); older items without it fall back to the subscription.
+        String planId = newImage.planId != null ? newImage.planId : planOfSubscription(newImage.subscriptionId);
+        if (planId == null) {
             return List.of();
         }
-        MeteredPrice price = catalog.plan(sub.planId).flatMap(p -> p.priceFor(newImage.meter)).orElse(null);
+        MeteredPrice price = catalog.plan(planId).flatMap(p -> p.priceFor(newImage.meter)).orElse(null);
         if (price == null || price.includedQuantity().signum() == 0) {
             return List.of();
         }
@@ -185,6 +186,11 @@ public final class AlertService {
     /** A threshold as it appears in alert ids and details, the same however it was written: 1.0 and 1 give "1". */
     private static String share(BigDecimal share) {
         return share.stripTrailingZeros().toPlainString();
+    }
+
+    private String planOfSubscription(String subscriptionId) {
+        SubscriptionItem sub = tables.subscriptions.getItem(r -> r.key(k -> k.partitionValue(subscriptionId)));
+        return sub == null ? null : sub.planId;
     }
 
     /** @return the configured thresholds */

@@ -51,7 +51,8 @@ import java.util.Optional;
  */
 public final class InvoiceService {
     private static final Logger LOG = LoggerFactory.getLogger(InvoiceService.class);
-    private static final int BALANCE_RETRIES = 5;
+    /** Attempts when a concurrent write changed what a step read (credit balance, subscription version). */
+    private static final int RETRIES = 5;
 
     private final TallyTables tables;
     private final Catalog catalog;
@@ -139,7 +140,7 @@ public final class InvoiceService {
                     return tables.invoices.getItem(r -> r.consistentRead(true).key(k -> k.partitionValue(invoiceId)));
                 }
                 boolean retryable = Transactions.conflict(e) || (applied > 0 && Transactions.conditionFailed(e, 2));
-                if (retryable && attempt < BALANCE_RETRIES) {
+                if (retryable && attempt < RETRIES) {
                     continue;
                 }
                 throw e;
@@ -218,7 +219,7 @@ public final class InvoiceService {
                 advanceOnce(sub, job);
                 return;
             } catch (ConditionalCheckFailedException e) {
-                if (attempt >= BALANCE_RETRIES) {
+                if (attempt >= RETRIES) {
                     throw e;
                 }
                 sub = tables.subscriptions.getItem(r -> r.consistentRead(true).key(k -> k.partitionValue(job.subscriptionId())));

@@ -22,6 +22,8 @@ public final class UsageAggregateItem {
     public String meter;
     public String accountId;
     public String subscriptionId;
+    /** Catalog plan of the subscription when the usage was counted, so alerts need no subscription read. */
+    public String planId;
     public Long periodStart;
     public Long periodEnd;
     /** Sum of the counted events' quantities, in the meter's unit. */
@@ -49,6 +51,7 @@ public final class UsageAggregateItem {
                     .tags(primarySortKey()))
             .addAttribute(String.class, a -> a.name("accountId").getter(i -> i.accountId).setter((i, v) -> i.accountId = v))
             .addAttribute(String.class, a -> a.name("subscriptionId").getter(i -> i.subscriptionId).setter((i, v) -> i.subscriptionId = v))
+            .addAttribute(String.class, a -> a.name("planId").getter(i -> i.planId).setter((i, v) -> i.planId = v))
             .addAttribute(Long.class, a -> a.name("periodStart").getter(i -> i.periodStart).setter((i, v) -> i.periodStart = v))
             .addAttribute(Long.class, a -> a.name("periodEnd").getter(i -> i.periodEnd).setter((i, v) -> i.periodEnd = v))
             .addAttribute(BigDecimal.class, a -> a.name("quantity").getter(i -> i.quantity).setter((i, v) -> i.quantity = v))

@@ -148,10 +148,10 @@ public final class UsageIngestService {
                 TransactWriteItem.builder().update(Update.builder()
                         .tableName(aggregatesTable)
                         .key(Map.of("periodKey", s(periodKey), "meter", s(event.meter())))
-                        .updateExpression("SET accountId = :a, subscriptionId = :sub, periodStart = :ps, periodEnd = :pe "
+                        .updateExpression("SET accountId = :a, subscriptionId = :sub, planId = :plan, periodStart = :ps, periodEnd = :pe "
                                 + "ADD quantity :q, eventCount :one")
                         .expressionAttributeValues(Map.of(
-                                ":a", s(event.account()), ":sub", s(sub.subscriptionId),
+                                ":a", s(event.account()), ":sub", s(sub.subscriptionId), ":plan", s(sub.planId),
                                 ":ps", n(period.start()), ":pe", n(period.end()),
                                 ":q", AttributeValue.fromN(event.quantity().toPlainString()), ":one", n(1)))
                         .build()).build(),

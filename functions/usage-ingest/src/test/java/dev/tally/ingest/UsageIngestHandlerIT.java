@@ -129,6 +129,7 @@ abstract class UsageIngestHandlerIT {
         assertThat(build.eventCount).isEqualTo(3L);
         assertThat(build.accountId).isEqualTo(account);
         assertThat(build.subscriptionId).isEqualTo("sub_" + account);
+        assertThat(build.planId).as("carried for billing-alerts").isEqualTo("team");
         assertThat(build.periodStart).isEqualTo(FEB);
         assertThat(build.periodEnd).isEqualTo(MAR);
         UsageAggregateItem pulls = aggregate(account, FEB, PULLS);
