@@ -18,12 +18,14 @@ locals {
     SUBSCRIPTIONS_TABLE      = module.subscriptions_table.dynamodb_table_name
     WEBHOOK_EVENTS_TABLE     = module.webhook_events_table.dynamodb_table_name
     USAGE_EVENTS_TABLE       = module.usage_events_table.dynamodb_table_name
-    USAGE_AGGREGATES_TABLE   = module.usage_aggregates_table.dynamodb_table_name
-    USAGE_REJECTIONS_TABLE   = module.usage_rejections_table.dynamodb_table_name
-    CREDITS_TABLE            = module.credits_table.dynamodb_table_name
-    INVOICES_TABLE           = module.invoices_table.dynamodb_table_name
-    STRIPE_SYNC_TABLE        = module.stripe_sync_table.dynamodb_table_name
-    ALERTS_TABLE             = module.alerts_table.dynamodb_table_name
+    USAGE_BUCKETS_TABLE      = module.usage_buckets_table.dynamodb_table_name
+    # Template parameter UsageBackdatingWindowSeconds.
+    USAGE_BACKDATING_WINDOW_SECONDS = tostring(var.usage_backdating_window_seconds)
+    USAGE_REJECTIONS_TABLE          = module.usage_rejections_table.dynamodb_table_name
+    CREDITS_TABLE                   = module.credits_table.dynamodb_table_name
+    INVOICES_TABLE                  = module.invoices_table.dynamodb_table_name
+    STRIPE_SYNC_TABLE               = module.stripe_sync_table.dynamodb_table_name
+    ALERTS_TABLE                    = module.alerts_table.dynamodb_table_name
   }
 
   # Narrower than SAM's DynamoDBReadPolicy / DynamoDBCrudPolicy, which add Scan, DescribeTable, BatchGetItem,
@@ -57,6 +59,18 @@ locals {
   # Event filter patterns (template FilterCriteria), written as HCL and encoded with jsonencode.
   new_invoices_filter_pattern = {
     eventName = ["INSERT"]
+  }
+  new_usage_events_filter_pattern = {
+    eventName = ["INSERT"]
+  }
+  usage_bucket_items_filter_pattern = {
+    dynamodb = {
+      Keys = {
+        bucketKey = {
+          S = [{ prefix = "H#" }]
+        }
+      }
+    }
   }
   credit_balances_filter_pattern = {
     dynamodb = {
@@ -128,32 +142,43 @@ module "usage_events_table" {
   source = "../../modules/dynamodb-table"
 
   name     = "${var.name_prefix}-usage-events"
-  hash_key = "eventId"
+  hash_key = "eventKey"
   attributes = [
-    { name = "eventId", type = "S" },
-    { name = "aggregateKey", type = "S" },
+    { name = "eventKey", type = "S" },
+    { name = "seriesHour", type = "S" },
     { name = "timestamp", type = "N" },
   ]
   global_secondary_indexes = [
-    { name = "by-aggregate", hash_key = "aggregateKey", range_key = "timestamp", projection_type = "KEYS_ONLY" },
+    {
+      name               = "by-series-hour"
+      hash_key           = "seriesHour"
+      range_key          = "timestamp"
+      projection_type    = "INCLUDE"
+      non_key_attributes = ["eventId", "quantity", "dimensions", "uniqueValue"]
+    },
   ]
+  stream_enabled                 = true
+  stream_view_type               = "NEW_IMAGE"
   point_in_time_recovery_enabled = true
   server_side_encryption_enabled = true
   deletion_protection_enabled    = var.table_deletion_protection_enabled
 }
 
-module "usage_aggregates_table" {
+module "usage_buckets_table" {
   source = "../../modules/dynamodb-table"
 
-  name      = "${var.name_prefix}-usage-aggregates"
-  hash_key  = "periodKey"
-  range_key = "meter"
+  name      = "${var.name_prefix}-usage-buckets"
+  hash_key  = "seriesKey"
+  range_key = "bucketKey"
   attributes = [
-    { name = "periodKey", type = "S" },
-    { name = "meter", type = "S" },
+    { name = "seriesKey", type = "S" },
+    { name = "bucketKey", type = "S" },
   ]
-  stream_enabled                 = true
-  stream_view_type               = "NEW_AND_OLD_IMAGES"
+  stream_enabled     = true
+  stream_view_type   = "NEW_AND_OLD_IMAGES"
+  ttl_enabled        = true
+  ttl_attribute_name = "expiresAt"
+  # Buckets can be rebuilt from the event log, but a restore is quicker: keep backups.
   point_in_time_recovery_enabled = true
   server_side_encryption_enabled = true
   deletion_protection_enabled    = var.table_deletion_protection_enabled
@@ -318,10 +343,7 @@ data "aws_iam_policy_document" "usage_ingest" {
     actions = local.dynamodb_read_actions
     resources = [
       module.accounts_table.dynamodb_table_arn,
-      module.subscriptions_table.dynamodb_table_arn,
-      "${module.subscriptions_table.dynamodb_table_arn}/index/*", # by-account
       module.usage_events_table.dynamodb_table_arn,
-      module.usage_aggregates_table.dynamodb_table_arn,
       module.usage_rejections_table.dynamodb_table_arn,
     ]
   }
@@ -331,15 +353,54 @@ data "aws_iam_policy_document" "usage_ingest" {
     actions = local.dynamodb_write_actions
     resources = [
       module.usage_events_table.dynamodb_table_arn,
-      module.usage_aggregates_table.dynamodb_table_arn,
       module.usage_rejections_table.dynamodb_table_arn,
     ]
+  }
+
+  # PartiQL INSERT, 25 to a BatchExecuteStatement: the event log's conditional put.
+  statement {
+    sid       = "InsertUsageEvents"
+    actions   = ["dynamodb:PartiQLInsert"]
+    resources = [module.usage_events_table.dynamodb_table_arn]
   }
 
   statement {
     sid       = "ConsumeUsageQueue"
     actions   = local.sqs_consume_actions
     resources = [module.usage_queue.queue_arn]
+  }
+}
+
+data "aws_iam_policy_document" "usage_buckets" {
+  statement {
+    sid       = "ReadBuckets"
+    actions   = local.dynamodb_read_actions
+    resources = [module.usage_buckets_table.dynamodb_table_arn]
+  }
+
+  statement {
+    sid       = "WriteBuckets"
+    actions   = local.dynamodb_write_actions
+    resources = [module.usage_buckets_table.dynamodb_table_arn]
+  }
+
+  # The distinct values of unique_count meters, 25 idempotent puts to a request.
+  statement {
+    sid       = "WriteDistinctValues"
+    actions   = ["dynamodb:BatchWriteItem"]
+    resources = [module.usage_buckets_table.dynamodb_table_arn]
+  }
+
+  statement {
+    sid       = "ReadNewUsageEvents"
+    actions   = local.dynamodb_stream_actions
+    resources = ["${module.usage_events_table.dynamodb_table_arn}/stream/*"]
+  }
+
+  statement {
+    sid       = "SendStreamFailures"
+    actions   = ["sqs:SendMessage"]
+    resources = [module.stream_failures_queue.queue_arn]
   }
 }
 
@@ -367,9 +428,11 @@ data "aws_iam_policy_document" "invoice_generator" {
     resources = [
       module.accounts_table.dynamodb_table_arn,
       module.subscriptions_table.dynamodb_table_arn,
-      module.usage_aggregates_table.dynamodb_table_arn,
+      module.usage_buckets_table.dynamodb_table_arn,
+      "${module.usage_events_table.dynamodb_table_arn}/index/by-series-hour",
       module.credits_table.dynamodb_table_arn,
       module.invoices_table.dynamodb_table_arn,
+      "${module.invoices_table.dynamodb_table_arn}/index/by-account",
     ]
   }
 
@@ -378,7 +441,6 @@ data "aws_iam_policy_document" "invoice_generator" {
     actions = local.dynamodb_write_actions
     resources = [
       module.subscriptions_table.dynamodb_table_arn,
-      module.usage_aggregates_table.dynamodb_table_arn,
       module.credits_table.dynamodb_table_arn,
       module.invoices_table.dynamodb_table_arn,
     ]
@@ -433,10 +495,13 @@ data "aws_iam_policy_document" "stripe_sync" {
 
 data "aws_iam_policy_document" "billing_alerts" {
   statement {
-    sid     = "ReadSubscriptionsAndCredits"
+    sid     = "ReadSubscriptionsUsageAndCredits"
     actions = local.dynamodb_read_actions
     resources = [
       module.subscriptions_table.dynamodb_table_arn,
+      "${module.subscriptions_table.dynamodb_table_arn}/index/by-account",
+      module.usage_buckets_table.dynamodb_table_arn,
+      "${module.usage_events_table.dynamodb_table_arn}/index/by-series-hour",
       module.credits_table.dynamodb_table_arn,
       module.alerts_table.dynamodb_table_arn,
     ]
@@ -449,10 +514,10 @@ data "aws_iam_policy_document" "billing_alerts" {
   }
 
   statement {
-    sid     = "ReadAggregateAndBalanceChanges"
+    sid     = "ReadBucketAndBalanceChanges"
     actions = local.dynamodb_stream_actions
     resources = [
-      "${module.usage_aggregates_table.dynamodb_table_arn}/stream/*",
+      "${module.usage_buckets_table.dynamodb_table_arn}/stream/*",
       "${module.credits_table.dynamodb_table_arn}/stream/*",
     ]
   }
@@ -499,7 +564,7 @@ module "usage_ingest_function" {
   source = "../../modules/lambda-function"
 
   function_name = "${var.name_prefix}-usage-ingest"
-  description   = "Validates usage events from SQS and counts each exactly once, or rejects it with a reason."
+  description   = "Validates usage events from SQS and records each exactly once in the event log, or rejects it with a reason."
   handler       = "dev.tally.ingest.UsageIngestHandler::handleRequest"
   filename      = "${path.module}/../../../functions/usage-ingest/target/usage-ingest.jar"
   runtime       = "java21"
@@ -512,6 +577,27 @@ module "usage_ingest_function" {
 
   attach_policy_json    = true
   policy_json           = data.aws_iam_policy_document.usage_ingest.json
+  log_retention_in_days = var.log_retention_in_days
+  alarm_actions         = var.alarm_actions
+}
+
+module "usage_buckets_function" {
+  source = "../../modules/lambda-function"
+
+  function_name = "${var.name_prefix}-usage-buckets"
+  description   = "Adds each new usage event from the event log's stream to its hourly bucket, exactly once."
+  handler       = "dev.tally.buckets.UsageBucketsHandler::handleRequest"
+  filename      = "${path.module}/../../../functions/usage-buckets/target/usage-buckets.jar"
+  runtime       = "java21"
+  architectures = ["arm64"]
+  memory_size   = var.lambda_memory_size
+  timeout       = var.lambda_timeout
+  tracing_mode  = "Active"
+
+  environment_variables = local.common_environment
+
+  attach_policy_json    = true
+  policy_json           = data.aws_iam_policy_document.usage_buckets.json
   log_retention_in_days = var.log_retention_in_days
   alarm_actions         = var.alarm_actions
 }
@@ -613,9 +699,40 @@ module "billing_alerts_function" {
 resource "aws_lambda_event_source_mapping" "usage_ingest_usage" {
   function_name                      = module.usage_ingest_function.lambda_function_arn
   event_source_arn                   = module.usage_queue.queue_arn
-  batch_size                         = 10
+  batch_size                         = 100
   maximum_batching_window_in_seconds = 1
   function_response_types            = ["ReportBatchItemFailures"]
+
+  # A usage burst takes at most 8 concurrent executions (and never starves the webhook of concurrency).
+  scaling_config {
+    maximum_concurrency = 8
+  }
+}
+
+# One invocation per shard at a time (parallelization factor 1), no bisecting: the bucket markers rely on a shard's
+# records arriving in order and a retry starting at the same record (shared/.../usage/UsageBucketService.java).
+resource "aws_lambda_event_source_mapping" "usage_buckets_new_usage_events" {
+  function_name                      = module.usage_buckets_function.lambda_function_arn
+  event_source_arn                   = module.usage_events_table.dynamodb_table_stream_arn
+  starting_position                  = "TRIM_HORIZON"
+  batch_size                         = 1000
+  maximum_batching_window_in_seconds = 1
+  parallelization_factor             = 1
+  maximum_retry_attempts             = 20
+  bisect_batch_on_function_error     = false
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  filter_criteria {
+    filter {
+      pattern = jsonencode(local.new_usage_events_filter_pattern)
+    }
+  }
+
+  destination_config {
+    on_failure {
+      destination_arn = module.stream_failures_queue.queue_arn
+    }
+  }
 }
 
 resource "aws_lambda_event_source_mapping" "invoice_generator_invoice_jobs" {
@@ -647,15 +764,21 @@ resource "aws_lambda_event_source_mapping" "stripe_sync_new_invoices" {
   }
 }
 
-resource "aws_lambda_event_source_mapping" "billing_alerts_usage_aggregates" {
+resource "aws_lambda_event_source_mapping" "billing_alerts_usage_buckets" {
   function_name                      = module.billing_alerts_function.lambda_function_arn
-  event_source_arn                   = module.usage_aggregates_table.dynamodb_table_stream_arn
+  event_source_arn                   = module.usage_buckets_table.dynamodb_table_stream_arn
   starting_position                  = "TRIM_HORIZON"
   batch_size                         = 100
   maximum_batching_window_in_seconds = 1
   maximum_retry_attempts             = 5
   bisect_batch_on_function_error     = true
   function_response_types            = ["ReportBatchItemFailures"]
+
+  filter_criteria {
+    filter {
+      pattern = jsonencode(local.usage_bucket_items_filter_pattern)
+    }
+  }
 
   destination_config {
     on_failure {

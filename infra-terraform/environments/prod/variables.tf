@@ -46,6 +46,17 @@ variable "billing_grace_period_seconds" {
   }
 }
 
+variable "usage_backdating_window_seconds" {
+  description = "How old a usage event may be when it arrives (35 days, like Stripe meters); older events are rejected. Template parameter UsageBackdatingWindowSeconds."
+  type        = number
+  default     = 3024000
+
+  validation {
+    condition     = var.usage_backdating_window_seconds > 0
+    error_message = "usage_backdating_window_seconds must be positive."
+  }
+}
+
 variable "usage_alert_thresholds" {
   description = "Shares of an included or prepaid quantity at which a usage alert is raised, once per period (passed to billing-alerts comma-separated). Template parameter UsageAlertThresholds."
   type        = list(number)

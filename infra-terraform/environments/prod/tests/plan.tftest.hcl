@@ -37,7 +37,8 @@ run "plans_with_defaults" {
         aws_lambda_event_source_mapping.usage_ingest_usage,
         aws_lambda_event_source_mapping.invoice_generator_invoice_jobs,
         aws_lambda_event_source_mapping.stripe_sync_new_invoices,
-        aws_lambda_event_source_mapping.billing_alerts_usage_aggregates,
+        aws_lambda_event_source_mapping.billing_alerts_usage_buckets,
+        aws_lambda_event_source_mapping.usage_buckets_new_usage_events,
         aws_lambda_event_source_mapping.billing_alerts_credit_balances,
       ] : contains(m.function_response_types, "ReportBatchItemFailures")
     ])

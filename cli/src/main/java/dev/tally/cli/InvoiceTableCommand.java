@@ -70,10 +70,11 @@ abstract class InvoiceTableCommand extends OpsCommand {
         node.put("createdAt", i.createdAt);
         ArrayNode lines = node.putArray("lines");
         for (InvoiceLineItem l : i.lines == null ? List.<InvoiceLineItem>of() : i.lines) {
-            lines.addObject().put("meter", l.meter).put("description", l.description).put("quantity", l.quantity)
+            lines.addObject().put("lineId", l.lineId).put("type", l.type).put("meter", l.meter)
+                    .put("periodStart", l.periodStart).put("periodEnd", l.periodEnd).put("adjustsInvoiceId", l.adjustsInvoiceId).put("description", l.description).put("quantity", l.quantity)
                     .put("includedQuantity", l.includedQuantity).put("billableQuantity", l.billableQuantity)
                     .put("amountMinor", l.amountMinor).put("usageEventCount", l.usageEventCount)
-                    .put("aggregateKey", l.aggregateKey);
+                    .put("seriesKey", l.seriesKey);
         }
         return node;
     }

@@ -82,7 +82,7 @@ final class UsageRejectionsCommand extends OpsCommand {
         node.put("detail", r.detail);
         node.put("messageId", r.messageId);
         node.put("replayedAt", r.replayedAt);
-        node.put("body", r.body);
+        node.put("body", r.bodyText());
         return node;
     }
 

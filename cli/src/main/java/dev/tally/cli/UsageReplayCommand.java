@@ -81,7 +81,7 @@ final class UsageReplayCommand extends OpsCommand {
             if (dryRun) {
                 if (!toSend.isEmpty()) {
                     TextTable table = new TextTable("REJECTION ID", "REASON", "EVENT ID", "ACCOUNT", "BODY");
-                    toSend.forEach(r -> table.row(r.rejectionId, r.reason, r.eventId, r.accountId, r.body));
+                    toSend.forEach(r -> table.row(r.rejectionId, r.reason, r.eventId, r.accountId, r.bodyText()));
                     table.print(out(), "");
                 }
                 out().printf("Dry run: would send %d of %d matching rejections to %s%s.%n",
@@ -91,14 +91,14 @@ final class UsageReplayCommand extends OpsCommand {
 
             int sent = 0;
             List<String> problems = new ArrayList<>();
-            toSend.stream().filter(r -> r.body == null || r.body.isEmpty())
-                    .forEach(r -> problems.add(r.rejectionId + " has no body to send: skipped"));
-            List<UsageRejectionItem> sendable = toSend.stream().filter(r -> r.body != null && !r.body.isEmpty()).toList();
-            for (List<UsageRejectionItem> batch : chunks(sendable, r -> r.body.getBytes(StandardCharsets.UTF_8).length)) {
+            toSend.stream().filter(r -> r.bodyText() == null || r.bodyText().isEmpty() || Boolean.TRUE.equals(r.bodyTruncated))
+                    .forEach(r -> problems.add(r.rejectionId + " has no complete body to send (empty, or cut to fit its item): skipped"));
+            List<UsageRejectionItem> sendable = toSend.stream().filter(r -> r.bodyText() != null && !r.bodyText().isEmpty() && !Boolean.TRUE.equals(r.bodyTruncated)).toList();
+            for (List<UsageRejectionItem> batch : chunks(sendable, r -> r.bodyText().getBytes(StandardCharsets.UTF_8).length)) {
                 List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
                 for (int i = 0; i < batch.size(); i++) {
                     entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i))
-                            .messageBody(batch.get(i).body).build());
+                            .messageBody(batch.get(i).bodyText()).build());
                 }
                 SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
                 for (BatchResultErrorEntry failed : response.failed()) {

@@ -208,6 +208,18 @@ final class SystemDescription {
                     case "SQSPollerPolicy" -> grants.add(samRefId(args.path("QueueName")) + ":consume");
                     case "AWSSecretsManagerGetSecretValuePolicy" -> grants.add(samRefId(args.path("SecretArn")) + ":secret");
                     case "EventBridgePutEventsPolicy" -> grants.add(samRefId(args.path("EventBusName")) + ":put-events");
+                    // An inline statement: DynamoDB actions on a table are read or crud, as on the Terraform side.
+                    case "Statement" -> args.forEach(st -> {
+                        List<String> actions = new ArrayList<>();
+                        (st.path("Action").isArray() ? st.path("Action") : List.of(st.path("Action"))).forEach(a -> actions.add(a.asText()));
+                        (st.path("Resource").isArray() ? st.path("Resource") : List.of(st.path("Resource"))).forEach(r -> {
+                            String target = r.path("Fn::GetAtt").path(0).asText(r.asText());
+                            for (String action : actions) {
+                                grants.add(target + (action.startsWith("dynamodb:") && !DYNAMODB_READ.contains(action) ? ":crud"
+                                        : action.startsWith("dynamodb:") ? ":read" : ":" + action));
+                            }
+                        });
+                    });
                     default -> grants.add(e.getKey() + ":unsupported policy template");
                 }
             });

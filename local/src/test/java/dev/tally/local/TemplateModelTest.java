@@ -14,9 +14,11 @@ class TemplateModelTest {
     void readsTheRepositoryTemplate() {
         TemplateModel t = TemplateModel.load(TestPaths.repoTemplate());
 
-        assertThat(t.tables()).containsKeys("AccountsTable", "SubscriptionsTable", "UsageAggregatesTable",
+        assertThat(t.tables()).containsKeys("AccountsTable", "SubscriptionsTable", "UsageEventsTable", "UsageBucketsTable",
                 "CreditsTable", "InvoicesTable");
-        assertThat(t.table("UsageAggregatesTable").streamViewType()).contains("NEW_AND_OLD_IMAGES");
+        assertThat(t.table("UsageBucketsTable").streamViewType()).contains("NEW_AND_OLD_IMAGES");
+        assertThat(t.table("UsageEventsTable").streamViewType()).contains("NEW_IMAGE");
+        assertThat(t.table("UsageBucketsTable").timeToLiveAttribute()).contains("expiresAt");
         assertThat(t.table("WebhookEventsTable").timeToLiveAttribute()).contains("expiresAt");
         assertThat(t.table("SubscriptionsTable").globalSecondaryIndexes())
                 .extracting(i -> i.indexName()).containsExactly("by-account", "by-period-end");
@@ -33,7 +35,7 @@ class TemplateModelTest {
         assertThat(ingest.environment()).containsKeys("ACCOUNTS_TABLE", "POWERTOOLS_SERVICE_NAME");
         assertThat(ingest.events(FunctionEvent.Sqs.class)).singleElement().satisfies(e -> {
             assertThat(e.queueLogicalId()).isEqualTo("UsageQueue");
-            assertThat(e.batchSize()).isEqualTo(10);
+            assertThat(e.batchSize()).isEqualTo(100);
             assertThat(e.maximumBatchingWindowSeconds()).isEqualTo(1);
             assertThat(e.reportBatchItemFailures()).isTrue();
         });

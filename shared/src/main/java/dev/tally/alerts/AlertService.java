@@ -8,7 +8,13 @@ import dev.tally.store.AlertItem;
 import dev.tally.store.CreditEntryItem;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
-import dev.tally.store.UsageAggregateItem;
+import dev.tally.account.AccountDirectory;
+import dev.tally.account.BillingPeriod;
+import dev.tally.catalog.Aggregation;
+import dev.tally.usage.BucketKey;
+import dev.tally.usage.MeterValue;
+import dev.tally.usage.UsageBucket;
+import dev.tally.usage.UsageQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.enhanced.dynamodb.Expression;
@@ -21,7 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Raises billing alerts from changes to usage aggregates and credit balances, each at most once per threshold per
+ * Raises billing alerts from changes to usage buckets and credit balances, each at most once per threshold per
  * period:
  * <ul>
  *   <li>{@code usage.threshold_crossed}: a meter's usage in the billing period crossed a configured share (e.g.
@@ -38,6 +44,8 @@ public final class AlertService {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TallyTables tables;
+    private final AccountDirectory directory;
+    private final UsageQuery usage;
     private final Catalog catalog;
     private final AlertPublisher publisher;
     private final List<BigDecimal> thresholds;
@@ -45,18 +53,21 @@ public final class AlertService {
 
     /**
      * @param tables bound tables
+     * @param usage the usage model's read side (a period's usage)
      * @param catalog validated catalog (included quantities)
      * @param publisher where alerts go
      * @param thresholds shares in (0, 1], ascending, e.g. {@code [0.5, 0.8, 1.0]}
      * @param clock source of alert times
      */
-    public AlertService(TallyTables tables, Catalog catalog, AlertPublisher publisher, List<BigDecimal> thresholds, Clock clock) {
+    public AlertService(TallyTables tables, UsageQuery usage, Catalog catalog, AlertPublisher publisher, List<BigDecimal> thresholds, Clock clock) {
         for (BigDecimal t : thresholds) {
             if (t.signum() <= 0 || t.compareTo(BigDecimal.ONE) > 0) {
                 throw new IllegalArgumentException("alert thresholds are shares in (0, 1], got " + t);
             }
         }
         this.tables = tables;
+        this.directory = new AccountDirectory(tables);
+        this.usage = usage;
         this.catalog = catalog;
         this.publisher = publisher;
         this.thresholds = List.copyOf(thresholds);
@@ -79,41 +90,51 @@ public final class AlertService {
     }
 
     /**
-     * Handles a change of a usage aggregate (the header item of a period is ignored).
+     * Handles a change of an hourly usage bucket: compares the account's usage of the meter in the billing period
+     * holding the bucket's hour with the plan's included quantity.
      *
-     * @param oldImage the aggregate before, or null when new
-     * @param newImage the aggregate after
+     * @param oldImage the bucket before, or null when new
+     * @param newImage the bucket after
      * @return ids of the alerts raised by this change
      */
-    public List<String> onUsageAggregate(UsageAggregateItem oldImage, UsageAggregateItem newImage) {
-        if (newImage == null || UsageAggregateItem.PERIOD_HEADER.equals(newImage.meter) || newImage.subscriptionId == null) {
+    public List<String> onUsageBucket(UsageBucket oldImage, UsageBucket newImage) {
+        if (newImage == null) {
             return List.of();
         }
-        // The aggregate carries its plan (set at ingest); older items without it fall back to the subscription.
-        String planId = newImage.planId != null ? newImage.planId : planOfSubscription(newImage.subscriptionId);
-        if (planId == null) {
+        BucketKey key = newImage.key();
+        SubscriptionItem sub = AccountDirectory.subscriptionAt(directory.subscriptionsOf(key.account()), key.hourStart()).orElse(null);
+        if (sub == null) {
             return List.of();
         }
-        MeteredPrice price = catalog.plan(planId).flatMap(p -> p.priceFor(newImage.meter)).orElse(null);
+        MeteredPrice price = catalog.plan(sub.planId).flatMap(p -> p.priceFor(key.meter())).orElse(null);
         if (price == null || price.includedQuantity().signum() == 0) {
             return List.of();
         }
-        BigDecimal before = oldImage == null || oldImage.quantity == null ? BigDecimal.ZERO : oldImage.quantity;
-        BigDecimal after = newImage.quantity == null ? BigDecimal.ZERO : newImage.quantity;
+        BillingPeriod period = BillingPeriod.containing(sub.billingAnchor, sub.interval, sub.intervalCount, key.hourStart());
+        Aggregation aggregation = usage.aggregationOf(key.meter());
+        BigDecimal after = usage.value(key.account(), key.meter(), period.start(), period.end(), d -> true).quantity(aggregation);
+        // For sums and counts the change tells where usage was before it; for the others every threshold up to the
+        // current value is tried, and the alert record keeps each one to a single alert.
+        BigDecimal before = BigDecimal.ZERO;
+        if (aggregation == Aggregation.SUM || aggregation == Aggregation.COUNT) {
+            MeterValue was = oldImage == null ? MeterValue.EMPTY : oldImage.value();
+            BigDecimal change = newImage.value().quantity(aggregation).subtract(was.quantity(aggregation));
+            before = after.subtract(change);
+        }
         List<String> raised = new ArrayList<>();
         for (BigDecimal share : thresholds) {
             BigDecimal limit = price.includedQuantity().multiply(share);
             if (before.compareTo(limit) < 0 && after.compareTo(limit) >= 0) {
-                String id = "usage:" + newImage.accountId + ":" + newImage.meter + ":" + newImage.periodStart + ":" + share(share);
+                String id = "usage:" + key.account() + ":" + key.meter() + ":" + period.start() + ":" + share(share);
                 ObjectNode detail = JSON.createObjectNode()
-                        .put("account", newImage.accountId)
-                        .put("meter", newImage.meter)
-                        .put("period_start", newImage.periodStart)
-                        .put("period_end", newImage.periodEnd)
+                        .put("account", key.account())
+                        .put("meter", key.meter())
+                        .put("period_start", period.start())
+                        .put("period_end", period.end())
                         .put("threshold", share(share))
                         .put("included_quantity", price.includedQuantity().toPlainString())
                         .put("quantity", after.toPlainString());
-                raise(id, "usage.threshold_crossed", newImage.accountId, detail).ifPresent(raised::add);
+                raise(id, "usage.threshold_crossed", key.account(), detail).ifPresent(raised::add);
             }
         }
         return raised;
@@ -186,11 +207,6 @@ public final class AlertService {
     /** A threshold as it appears in alert ids and details, the same however it was written: 1.0 and 1 give "1". */
     private static String share(BigDecimal share) {
         return share.stripTrailingZeros().toPlainString();
-    }
-
-    private String planOfSubscription(String subscriptionId) {
-        SubscriptionItem sub = tables.subscriptions.getItem(r -> r.key(k -> k.partitionValue(subscriptionId)));
-        return sub == null ? null : sub.planId;
     }
 
     /** @return the configured thresholds */

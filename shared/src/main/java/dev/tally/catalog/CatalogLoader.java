@@ -63,13 +63,9 @@ public final class CatalogLoader {
         String version = text(root, "catalog_version", "catalog");
         Map<String, Meter> meters = new LinkedHashMap<>();
         for (JsonNode m : array(root, "meters")) {
-            String id = text(m, "id", "meter");
-            String aggregation = m.path("aggregation").asText("sum");
-            if (!"sum".equals(aggregation)) {
-                throw new IllegalArgumentException("meter " + id + ": aggregation " + aggregation + " is not supported (sum)");
-            }
-            if (meters.put(id, new Meter(id, m.path("display_name").asText(id), m.path("unit").asText("unit"), aggregation)) != null) {
-                throw new IllegalArgumentException("meter " + id + " is defined twice");
+            Meter meter = meter(m);
+            if (meters.put(meter.id(), meter) != null) {
+                throw new IllegalArgumentException("meter " + meter.id() + " is defined twice");
             }
         }
         Map<String, Plan> plans = new LinkedHashMap<>();
@@ -180,6 +176,49 @@ public final class CatalogLoader {
             }
             default -> throw new IllegalArgumentException(where + ": billing_scheme must be per_unit or tiered, was " + scheme);
         }
+    }
+
+    /** A meter id or property name: it becomes part of storage keys, so only these characters. */
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    private static Meter meter(JsonNode m) {
+        String id = text(m, "id", "meter");
+        String where = "meter " + id;
+        if (!NAME.matcher(id).matches()) {
+            throw new IllegalArgumentException(where + ": id must be 1 to 64 letters, digits, '_', '-' or '.'");
+        }
+        Aggregation aggregation;
+        try {
+            aggregation = Aggregation.fromCatalog(m.path("aggregation").asText("sum"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+        String property = m.hasNonNull("aggregation_property") ? m.get("aggregation_property").asText() : null;
+        if (aggregation == Aggregation.UNIQUE_COUNT && (property == null || !NAME.matcher(property).matches())) {
+            throw new IllegalArgumentException(where + ": aggregation unique_count needs aggregation_property, the event property to count");
+        }
+        if (aggregation != Aggregation.UNIQUE_COUNT && property != null) {
+            throw new IllegalArgumentException(where + ": aggregation_property applies only to unique_count");
+        }
+        List<String> dimensions = new ArrayList<>();
+        if (m.has("dimensions")) {
+            for (JsonNode d : array(m, "dimensions")) {
+                if (!NAME.matcher(d.asText()).matches() || dimensions.contains(d.asText())) {
+                    throw new IllegalArgumentException(where + ": dimension " + d + " must be a distinct property name");
+                }
+                dimensions.add(d.asText());
+            }
+        }
+        if (dimensions.size() > Meter.MAX_DIMENSIONS) {
+            throw new IllegalArgumentException(where + ": at most " + Meter.MAX_DIMENSIONS + " dimensions");
+        }
+        BigDecimal max = m.has("max_event_quantity") ? decimal(m.get("max_event_quantity"), where + " max_event_quantity")
+                : Meter.DEFAULT_MAX_EVENT_QUANTITY;
+        if (max == null || max.signum() <= 0) {
+            throw new IllegalArgumentException(where + ": max_event_quantity must be a positive decimal");
+        }
+        return new Meter(id, m.path("display_name").asText(id), m.path("unit").asText("unit"), aggregation, property,
+                dimensions, max);
     }
 
     private static void nonNegative(BigDecimal value, String where) {

@@ -14,7 +14,10 @@ import dev.tally.store.InvoiceLineItem;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
 import dev.tally.store.Transactions;
-import dev.tally.store.UsageAggregateItem;
+import dev.tally.store.Indexes;
+import dev.tally.usage.MeterValue;
+import dev.tally.usage.UsageKeys;
+import dev.tally.usage.UsageQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.enhanced.dynamodb.Key;
@@ -40,8 +43,14 @@ import java.util.Optional;
  *
  * <p>Steps, each safe to repeat after a crash or a redelivered job:
  * <ol>
- *   <li>Close the period (set {@code closed} on its aggregate header), so no usage event can enter it any more;</li>
- *   <li>read the period's aggregates (strongly consistent) and rate each meter with the plan's price;</li>
+ *   <li>refuse a period that has not ended yet;</li>
+ *   <li>read each priced meter's usage in {@code [periodStart, periodEnd)} from the usage model ({@link UsageQuery}:
+ *       hourly buckets, and the events of the partial hours at the edges) and rate it with the plan's price;</li>
+ *   <li>for each earlier invoice of the subscription whose period could still receive usage (inside the backdating
+ *       window), read that period's usage again; what arrived since it was invoiced becomes an adjustment line,
+ *       "usage for &lt;period&gt; received after invoicing", rated as the difference between the price of the new
+ *       total and the price of what was billed, so the two invoices together equal one invoice with all the usage,
+ *       tiers and included quantities included;</li>
  *   <li>draw prepaid credits down, up to the subtotal;</li>
  *   <li>in one transaction: put the invoice if absent (its id derives from account and period) together with the
  *       credit drawdown's ledger entry and balance change;</li>
@@ -57,25 +66,33 @@ public final class InvoiceService {
     private final TallyTables tables;
     private final Catalog catalog;
     private final CreditLedger ledger;
+    private final UsageQuery usage;
     private final Clock clock;
+    private final long backdatingWindowSeconds;
 
     /**
      * @param tables bound tables
+     * @param usage the usage model's read side
      * @param catalog validated catalog
      * @param clock source of creation times
+     * @param backdatingWindowSeconds how old usage may be when it arrives (usage-ingest's window): earlier invoices
+     *                                are re-read for late usage as long as usage for their period can still arrive
      */
-    public InvoiceService(TallyTables tables, Catalog catalog, Clock clock) {
+    public InvoiceService(TallyTables tables, UsageQuery usage, Catalog catalog, Clock clock, long backdatingWindowSeconds) {
         this.tables = tables;
         this.catalog = catalog;
         this.ledger = new CreditLedger(tables);
+        this.usage = usage;
         this.clock = clock;
+        this.backdatingWindowSeconds = backdatingWindowSeconds;
     }
 
     /**
      * Invoices the job's period, or finds its invoice already written.
      *
      * @param job the account-period to invoice
-     * @return the invoice (new or existing); empty when the period was already invoiced and the cursor moved on
+     * @return the invoice (new or existing); empty when the period was already invoiced and the cursor moved on, or
+     *         has not ended yet
      * @throws IllegalStateException if the subscription or its plan is unknown (the job goes to the DLQ after retries)
      */
     public Optional<InvoiceItem> invoice(InvoiceJob job) {
@@ -88,6 +105,10 @@ public final class InvoiceService {
             LOG.info("period {} of {} was already invoiced; nothing to do", job.periodStart(), job.subscriptionId());
             return Optional.empty();
         }
+        if (existing == null && clock.instant().getEpochSecond() < job.periodEnd()) {
+            LOG.warn("period {}..{} of {} has not ended yet; not invoiced", job.periodStart(), job.periodEnd(), job.subscriptionId());
+            return Optional.empty();
+        }
         InvoiceItem invoice = existing != null ? existing : write(job, sub, invoiceId);
         advance(sub, job);
         return Optional.of(invoice);
@@ -96,9 +117,8 @@ public final class InvoiceService {
     private InvoiceItem write(InvoiceJob job, SubscriptionItem sub, String invoiceId) {
         Plan plan = catalog.plan(sub.planId)
                 .orElseThrow(() -> new IllegalStateException("subscription " + sub.subscriptionId + " is on unknown plan " + sub.planId));
-        String periodKey = UsageAggregateItem.periodKey(job.accountId(), job.periodStart());
-        closePeriod(periodKey, job);
-        List<InvoiceLineItem> lines = rateLines(plan, periodKey);
+        List<InvoiceLineItem> lines = rateLines(plan, job);
+        lines.addAll(adjustments(job, plan));
         long subtotal = lines.stream().mapToLong(l -> l.amountMinor).sum();
 
         for (int attempt = 1; ; attempt++) {
@@ -148,57 +168,115 @@ public final class InvoiceService {
         }
     }
 
-    private void closePeriod(String periodKey, InvoiceJob job) {
-        tables.client.updateItem(UpdateItemRequest.builder()
-                .tableName(tables.usageAggregates.tableName())
-                .key(Map.of("periodKey", AttributeValue.fromS(periodKey), "meter", AttributeValue.fromS(UsageAggregateItem.PERIOD_HEADER)))
-                .updateExpression("SET closed = :t, closedAt = if_not_exists(closedAt, :now), accountId = :a, periodStart = :ps, periodEnd = :pe")
-                .expressionAttributeValues(Map.of(
-                        ":t", AttributeValue.fromBool(true),
-                        ":now", AttributeValue.fromN(Long.toString(clock.instant().getEpochSecond())),
-                        ":a", AttributeValue.fromS(job.accountId()),
-                        ":ps", AttributeValue.fromN(Long.toString(job.periodStart())),
-                        ":pe", AttributeValue.fromN(Long.toString(job.periodEnd()))))
-                .build());
-    }
-
-    private List<InvoiceLineItem> rateLines(Plan plan, String periodKey) {
-        Map<String, UsageAggregateItem> aggregates = new HashMap<>();
-        tables.usageAggregates.query(r -> r.consistentRead(true)
-                        .queryConditional(QueryConditional.keyEqualTo(Key.builder().partitionValue(periodKey).build())))
-                .items().forEach(a -> {
-                    if (!UsageAggregateItem.PERIOD_HEADER.equals(a.meter)) {
-                        aggregates.put(a.meter, a);
-                    }
-                });
+    private List<InvoiceLineItem> rateLines(Plan plan, InvoiceJob job) {
         List<InvoiceLineItem> lines = new ArrayList<>();
         // Every priced meter gets a line (zero usage shows as zero), in catalog order; usage on a meter the plan does
         // not price is shown at zero so nothing counted disappears from the invoice.
         for (MeteredPrice price : plan.prices()) {
-            UsageAggregateItem agg = aggregates.remove(price.meter());
-            BigDecimal quantity = agg == null || agg.quantity == null ? BigDecimal.ZERO : agg.quantity;
-            RatedLine rated = Rater.rate(price, quantity);
-            lines.add(line(price.meter(), rated.quantity(), rated.includedQuantity(), rated.billableQuantity(),
-                    rated.amountMinor(), agg, periodKey));
+            MeterValue value = usage.value(job.accountId(), price.meter(), job.periodStart(), job.periodEnd(), d -> true);
+            RatedLine rated = Rater.rate(price, value.quantity(usage.aggregationOf(price.meter())));
+            lines.add(line(InvoiceLineItem.USAGE, "usage:" + price.meter(), price.meter(), rated.quantity(),
+                    rated.includedQuantity(), rated.billableQuantity(), rated.amountMinor(), value.count(), job));
         }
-        for (UsageAggregateItem agg : aggregates.values()) {
-            BigDecimal q = agg.quantity == null ? BigDecimal.ZERO : agg.quantity;
-            lines.add(line(agg.meter, q, BigDecimal.ZERO, BigDecimal.ZERO, 0L, agg, periodKey));
+        for (Meter meter : catalog.meters().values()) {
+            if (plan.priceFor(meter.id()).isEmpty()) {
+                MeterValue value = usage.value(job.accountId(), meter.id(), job.periodStart(), job.periodEnd(), d -> true);
+                if (value.count() > 0) {
+                    lines.add(line(InvoiceLineItem.USAGE, "usage:" + meter.id(), meter.id(), value.quantity(meter.aggregation()),
+                            BigDecimal.ZERO, BigDecimal.ZERO, 0L, value.count(), job));
+                }
+            }
         }
         return lines;
     }
 
-    private InvoiceLineItem line(String meterId, BigDecimal quantity, BigDecimal included, BigDecimal billable,
-                                 long amount, UsageAggregateItem agg, String periodKey) {
-        Meter meter = catalog.meter(meterId).orElse(new Meter(meterId, meterId, "unit", "sum"));
+    /**
+     * Adjustment lines for usage that reached earlier periods of this subscription after they were invoiced. The
+     * earlier invoices looked at are those whose period ends after the last invoice's creation less the backdating
+     * window (and a day's margin for the usage stream): usage for an older period was already too old to be accepted
+     * when that invoice was written, so it was seen there.
+     */
+    private List<InvoiceLineItem> adjustments(InvoiceJob job, Plan plan) {
+        List<InvoiceItem> earlier = new ArrayList<>();
+        tables.invoices.index(Indexes.BY_ACCOUNT).query(r -> r.queryConditional(QueryConditional.sortLessThan(
+                        Key.builder().partitionValue(job.accountId()).sortValue(job.periodStart()).build())))
+                .stream().flatMap(p -> p.items().stream())
+                .filter(i -> job.subscriptionId().equals(i.subscriptionId))
+                .forEach(earlier::add);
+        if (earlier.isEmpty()) {
+            return List.of();
+        }
+        long lastCreated = earlier.stream().mapToLong(i -> i.createdAt == null ? 0 : i.createdAt).max().orElse(0);
+        long cutoff = lastCreated - backdatingWindowSeconds - 86_400;
+        List<InvoiceLineItem> lines = new ArrayList<>();
+        for (InvoiceItem before : earlier) {
+            if (before.periodEnd == null || before.periodEnd <= cutoff || before.lines == null || !plan.currency().equals(before.currency)) {
+                continue;
+            }
+            Plan billedPlan = catalog.plan(before.planId).orElse(plan);
+            for (InvoiceLineItem billedLine : before.lines) {
+                if (!InvoiceLineItem.USAGE.equals(billedLine.type) && billedLine.type != null) {
+                    continue;
+                }
+                Optional<MeteredPrice> price = billedPlan.priceFor(billedLine.meter);
+                if (price.isEmpty()) {
+                    continue;
+                }
+                // What was billed for this period and meter: the line, plus adjustments already made on later invoices.
+                BigDecimal billed = billedLine.quantity;
+                long billedEvents = billedLine.usageEventCount == null ? 0 : billedLine.usageEventCount;
+                for (InvoiceItem later : earlier) {
+                    for (InvoiceLineItem l : later.lines == null ? List.<InvoiceLineItem>of() : later.lines) {
+                        if (InvoiceLineItem.ADJUSTMENT.equals(l.type) && before.invoiceId.equals(l.adjustsInvoiceId)
+                                && billedLine.meter.equals(l.meter)) {
+                            billed = billed.add(l.quantity);
+                            billedEvents += l.usageEventCount == null ? 0 : l.usageEventCount;
+                        }
+                    }
+                }
+                MeterValue now = usage.value(job.accountId(), billedLine.meter, before.periodStart, before.periodEnd, d -> true);
+                BigDecimal quantity = now.quantity(usage.aggregationOf(billedLine.meter));
+                if (quantity.compareTo(billed) == 0 && now.count() == billedEvents) {
+                    continue;
+                }
+                RatedLine full = Rater.rate(price.get(), quantity);
+                RatedLine already = Rater.rate(price.get(), billed);
+                InvoiceLineItem line = line(InvoiceLineItem.ADJUSTMENT, "adjustment:" + before.invoiceId + ":" + billedLine.meter,
+                        billedLine.meter, quantity.subtract(billed), full.includedQuantity().subtract(already.includedQuantity()),
+                        full.billableQuantity().subtract(already.billableQuantity()),
+                        full.amountMinor() - already.amountMinor(), now.count() - billedEvents,
+                        new InvoiceJob(job.subscriptionId(), job.accountId(), before.periodStart, before.periodEnd));
+                line.adjustsInvoiceId = before.invoiceId;
+                line.description = "Usage for " + describe(before.periodStart, before.periodEnd)
+                        + " received after invoicing: " + line.description;
+                lines.add(line);
+                LOG.info("adjustment for {} {}: quantity {} -> {}, amount {}", before.invoiceId, billedLine.meter, billed,
+                        quantity, line.amountMinor);
+            }
+        }
+        return lines;
+    }
+
+    /** @return {@code 2026-02-01T00:00:00Z to 2026-03-01T00:00:00Z}, a period as ISO-8601 UTC instants */
+    private static String describe(long start, long end) {
+        return java.time.Instant.ofEpochSecond(start) + " to " + java.time.Instant.ofEpochSecond(end);
+    }
+
+    private InvoiceLineItem line(String type, String lineId, String meterId, BigDecimal quantity, BigDecimal included,
+                                 BigDecimal billable, long amount, long events, InvoiceJob period) {
+        Meter meter = catalog.meter(meterId).orElse(Meter.sum(meterId, meterId, "unit"));
         InvoiceLineItem line = new InvoiceLineItem();
+        line.lineId = lineId;
+        line.type = type;
         line.meter = meterId;
+        line.periodStart = period.periodStart();
+        line.periodEnd = period.periodEnd();
         line.quantity = quantity;
         line.includedQuantity = included;
         line.billableQuantity = billable;
         line.amountMinor = amount;
-        line.usageEventCount = agg == null || agg.eventCount == null ? 0L : agg.eventCount;
-        line.aggregateKey = periodKey + "#" + meterId;
+        line.usageEventCount = events;
+        line.seriesKey = UsageKeys.seriesKey(period.accountId(), meterId);
         line.description = meter.displayName() + ": " + quantity.toPlainString() + " " + meter.unit()
                 + (included.signum() > 0 ? " (" + included.toPlainString() + " included)" : "");
         return line;

@@ -8,8 +8,8 @@ public final class Indexes {
     public static final String BY_ACCOUNT = "by-account";
     /** subscriptions: billingState + periodEnd, the billing run's work list (sparse: only unbilled ones). */
     public static final String BY_PERIOD_END = "by-period-end";
-    /** usage events: by aggregate key and timestamp, to trace an invoice line back to its events. */
-    public static final String BY_AGGREGATE = "by-aggregate";
+    /** usage events: by account, meter and hour, then event time: the partial hours at the edges of a range. */
+    public static final String BY_SERIES_HOUR = "by-series-hour";
 
     private Indexes() {
     }

@@ -16,13 +16,23 @@ public final class TallyTables {
     public final DynamoDbTable<AccountItem> accounts;
     public final DynamoDbTable<SubscriptionItem> subscriptions;
     public final DynamoDbTable<WebhookEventItem> webhookEvents;
-    public final DynamoDbTable<UsageEventItem> usageEvents;
-    public final DynamoDbTable<UsageAggregateItem> usageAggregates;
+    /** The usage event log's table name ({@code USAGE_EVENTS_TABLE}); see {@link dev.tally.usage.DynamoDbUsageStore}. */
+    public final String usageEventsTable;
+    /** The usage buckets' table name ({@code USAGE_BUCKETS_TABLE}); see {@link dev.tally.usage.DynamoDbUsageStore}. */
+    public final String usageBucketsTable;
     public final DynamoDbTable<UsageRejectionItem> usageRejections;
     public final DynamoDbTable<CreditEntryItem> credits;
     public final DynamoDbTable<InvoiceItem> invoices;
     public final DynamoDbTable<StripeSyncItem> stripeSync;
     public final DynamoDbTable<AlertItem> alerts;
+
+    /**
+     * @param clock source of bucket update times
+     * @return the usage store on this client and these tables
+     */
+    public dev.tally.usage.DynamoDbUsageStore usageStore(java.time.Clock clock) {
+        return new dev.tally.usage.DynamoDbUsageStore(client, usageEventsTable, usageBucketsTable, clock);
+    }
 
     /**
      * @param client a DynamoDB client built once (see {@link dev.tally.aws.AwsClients})
@@ -35,8 +45,8 @@ public final class TallyTables {
         accounts = enhanced.table(env.require("ACCOUNTS_TABLE"), AccountItem.SCHEMA);
         subscriptions = enhanced.table(env.require("SUBSCRIPTIONS_TABLE"), SubscriptionItem.SCHEMA);
         webhookEvents = enhanced.table(env.require("WEBHOOK_EVENTS_TABLE"), WebhookEventItem.SCHEMA);
-        usageEvents = enhanced.table(env.require("USAGE_EVENTS_TABLE"), UsageEventItem.SCHEMA);
-        usageAggregates = enhanced.table(env.require("USAGE_AGGREGATES_TABLE"), UsageAggregateItem.SCHEMA);
+        usageEventsTable = env.require("USAGE_EVENTS_TABLE");
+        usageBucketsTable = env.require("USAGE_BUCKETS_TABLE");
         usageRejections = enhanced.table(env.require("USAGE_REJECTIONS_TABLE"), UsageRejectionItem.SCHEMA);
         credits = enhanced.table(env.require("CREDITS_TABLE"), CreditEntryItem.SCHEMA);
         invoices = enhanced.table(env.require("INVOICES_TABLE"), InvoiceItem.SCHEMA);

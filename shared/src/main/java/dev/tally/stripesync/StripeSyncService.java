@@ -95,7 +95,7 @@ public final class StripeSyncService {
         String stripeInvoice = state.stripeInvoiceId;
         for (InvoiceLineItem line : invoice.lines) {
             stripe.createInvoiceItem(customer, stripeInvoice, line.amountMinor, invoice.currency, line.description,
-                    metadata(invoice, line.meter), prefix + "line:" + line.meter);
+                    metadata(invoice, line.meter), prefix + "line:" + (line.lineId != null ? line.lineId : line.meter));
         }
         if (invoice.creditsAppliedMinor != null && invoice.creditsAppliedMinor > 0) {
             stripe.createInvoiceItem(customer, stripeInvoice, -invoice.creditsAppliedMinor, invoice.currency,

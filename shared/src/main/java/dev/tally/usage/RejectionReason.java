@@ -11,14 +11,16 @@ public enum RejectionReason {
     INVALID_FIELD,
     /** {@code quantity} is below zero. */
     NEGATIVE_QUANTITY,
+    /** {@code quantity} is above the meter's {@code max_event_quantity} (default 10^15). */
+    QUANTITY_ABOVE_MAXIMUM,
     /** {@code timestamp} is more than five minutes ahead of the clock. */
     TIMESTAMP_IN_FUTURE,
-    /** No account with that id (no Stripe customer created it). */
+    /** {@code timestamp} is older than the backdating window (35 days unless configured), like Stripe's meters. */
+    TIMESTAMP_TOO_OLD,
+    /** No account with that id (no Stripe customer created it yet). */
     UNKNOWN_ACCOUNT,
     /** The catalog has no meter with that id. */
     UNKNOWN_METER,
-    /** The account has no subscription covering the event's timestamp. */
-    NO_SUBSCRIPTION,
-    /** The event's billing period has already been invoiced. */
-    PERIOD_CLOSED
+    /** The event's stored form would exceed DynamoDB's 400 KB item limit, or the store refused it as invalid. */
+    ITEM_TOO_LARGE
 }

@@ -2,227 +2,342 @@ package dev.tally.usage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.account.AccountDirectory;
-import dev.tally.account.BillingPeriod;
+import dev.tally.catalog.Aggregation;
 import dev.tally.catalog.Catalog;
-import dev.tally.store.SubscriptionItem;
+import dev.tally.catalog.Meter;
+import dev.tally.store.Backoff;
 import dev.tally.store.TallyTables;
-import dev.tally.store.Transactions;
-import dev.tally.store.UsageAggregateItem;
-import dev.tally.store.UsageEventItem;
 import dev.tally.store.UsageRejectionItem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
-import software.amazon.awssdk.services.dynamodb.model.Put;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
-import software.amazon.awssdk.services.dynamodb.model.Update;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Counts usage events exactly once.
+ * Counts usage events exactly once, a whole SQS batch at a time.
  *
- * <p>Each valid event is written in one DynamoDB transaction of three items:
- * <ol>
- *   <li>Put the event record keyed by its id, on condition it does not exist: a second delivery fails here and is a
- *       {@link IngestOutcome#DUPLICATE};</li>
- *   <li>Add its quantity to the account-meter-period aggregate;</li>
- *   <li>Check that the period's header is not {@code closed}: once the invoice generator has closed a period, no
- *       event can enter it ({@link RejectionReason#PERIOD_CLOSED}), and every event that entered before is in the
- *       totals it reads.</li>
- * </ol>
- * So a crash anywhere leaves either all of an event's effect or none, and a redelivery is harmless. An invalid event
- * is stored in the usage-rejections table with its reason and raw JSON, and counts as handled: retrying cannot fix
- * it. Only transient failures (throttling, an exhausted conflict retry) fail the message, so SQS redelivers it.
+ * <p>An event is counted by one write: its insert into the event log ({@link UsageStore#insert}), which succeeds only
+ * if its account has no event with its id. Nothing else is written per event; the hourly buckets are built from the
+ * log's stream by {@link UsageBucketService}. So:
+ * <ul>
+ *   <li>a redelivered message, a producer's retry or the same id in two concurrent batches finds the key taken and is
+ *       a {@link IngestOutcome#DUPLICATE};</li>
+ *   <li>a crash after some inserts leaves those counted, and the redelivery counts the rest;</li>
+ *   <li>nothing is shared between events, so a burst on one account and meter has no hot item to conflict on.</li>
+ * </ul>
+ * An invalid event is stored in the usage-rejections table with its reason and its JSON and counts as handled:
+ * retrying cannot fix it, and it never holds back the other events of its message. Only transient failures
+ * (throttling, timeouts, the store's internal errors) fail a message, so SQS redelivers it; its events already
+ * recorded are then duplicates.
  */
 public final class UsageIngestService {
     private static final Logger LOG = LoggerFactory.getLogger(UsageIngestService.class);
 
-    /** How far ahead of the clock an event's timestamp may be, in seconds (clock skew allowance). */
+    /** How far ahead of the clock an event's timestamp may be, in seconds (clock skew allowance, as Stripe's meters). */
     public static final long MAX_FUTURE_SKEW_SECONDS = 300;
-    private static final int CONFLICT_RETRIES = 8;
+    /** Default backdating window: events older than 35 days are rejected, as Stripe's meter events are. */
+    public static final long DEFAULT_BACKDATING_WINDOW_SECONDS = 35 * 86_400L;
+    /** DynamoDB's item size limit, in bytes (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html). */
+    public static final int MAX_ITEM_BYTES = 400 * 1024;
+    /** Longest dimension or counted property value, in UTF-8 bytes: they become parts of DynamoDB sort keys (1 KB). */
+    public static final int MAX_KEY_VALUE_BYTES = 200;
+    /** Attempts of an insert that failed transiently, within one invocation, before the message is failed. */
+    private static final int INSERT_ATTEMPTS = 3;
+    /** How long an account known to exist is remembered by this execution environment, in seconds. */
+    private static final long ACCOUNT_CACHE_SECONDS = 60;
 
+    private final UsageStore store;
     private final TallyTables tables;
     private final AccountDirectory directory;
     private final Catalog catalog;
     private final Clock clock;
+    private final long backdatingWindowSeconds;
+    private final Map<String, Long> knownAccounts = new ConcurrentHashMap<>();
 
     /**
-     * @param tables bound tables
-     * @param catalog the validated catalog
-     * @param clock the clock used for the future-timestamp check and receipt times
+     * One SQS message.
+     *
+     * @param messageId the SQS message id (names the rejections of its events, so a redelivery overwrites its own)
+     * @param body one usage event object or an array of them
      */
-    public UsageIngestService(TallyTables tables, Catalog catalog, Clock clock) {
+    public record Message(String messageId, String body) {
+    }
+
+    /**
+     * @param messageId the message
+     * @param outcomes one per event in order (one {@link IngestOutcome#REJECTED} for an unreadable body)
+     */
+    public record MessageResult(String messageId, List<IngestOutcome> outcomes) {
+        /** @return true if the message must be redelivered (an event hit a transient failure) */
+        public boolean failed() {
+            return outcomes.contains(IngestOutcome.RETRY);
+        }
+    }
+
+    /**
+     * @param store the event log
+     * @param tables bound tables (accounts, usage-rejections)
+     * @param catalog the validated catalog
+     * @param clock the clock for the time window checks and receipt times
+     * @param backdatingWindowSeconds how old an event may be, e.g. {@link #DEFAULT_BACKDATING_WINDOW_SECONDS}
+     */
+    public UsageIngestService(UsageStore store, TallyTables tables, Catalog catalog, Clock clock, long backdatingWindowSeconds) {
+        if (backdatingWindowSeconds <= 0) {
+            throw new IllegalArgumentException("the backdating window must be positive, was " + backdatingWindowSeconds);
+        }
+        this.store = store;
         this.tables = tables;
         this.directory = new AccountDirectory(tables);
         this.catalog = catalog;
         this.clock = clock;
+        this.backdatingWindowSeconds = backdatingWindowSeconds;
     }
 
     /**
-     * Processes one SQS message.
+     * Processes one SQS message on its own.
      *
-     * @param messageId the SQS message id (names rejections, so a redelivered message overwrites its own)
-     * @param body the message body: one usage event object or an array of them
-     * @return the outcome of each event in order (one {@link IngestOutcome#REJECTED} for an unreadable body)
-     * @throws RuntimeException on a transient storage failure; the caller reports the message as failed
+     * @param messageId the SQS message id
+     * @param body the message body
+     * @return the outcome of each event in order
      */
     public List<IngestOutcome> ingest(String messageId, String body) {
-        List<JsonNode> nodes;
-        try {
-            nodes = UsageEventParser.split(body);
-        } catch (UsageRejection r) {
-            reject(messageId, 0, null, body, r);
-            return List.of(IngestOutcome.REJECTED);
-        }
-        // Accounts and their subscriptions, read once per message rather than once per event.
-        Map<String, Optional<List<SubscriptionItem>>> subscriptions = new HashMap<>();
-        List<IngestOutcome> outcomes = new ArrayList<>(nodes.size());
-        for (int i = 0; i < nodes.size(); i++) {
-            JsonNode node = nodes.get(i);
-            try {
-                outcomes.add(count(messageId, UsageEventParser.parse(node), subscriptions));
-            } catch (UsageRejection r) {
-                reject(messageId, i, node, UsageEventParser.toJson(node), r);
-                outcomes.add(IngestOutcome.REJECTED);
-            }
-        }
-        return outcomes;
+        return ingest(List.of(new Message(messageId, body))).get(0).outcomes();
     }
 
-    private IngestOutcome count(String messageId, UsageEvent event, Map<String, Optional<List<SubscriptionItem>>> cache)
-            throws UsageRejection {
+    /**
+     * Processes an SQS batch: validates every event, inserts the valid ones 25 to a request, stores the rejections.
+     *
+     * @param messages the batch
+     * @return one result per message, in order; a message with a transient failure is {@link MessageResult#failed()}
+     */
+    public List<MessageResult> ingest(List<Message> messages) {
         long now = clock.instant().getEpochSecond();
+        List<IngestOutcome[]> outcomes = new ArrayList<>(messages.size());
+        List<Pending> toInsert = new ArrayList<>();
+        Map<String, Pending> firstByKey = new HashMap<>();
+        List<Rejected> rejected = new ArrayList<>();
+        for (Message message : messages) {
+            List<JsonNode> nodes;
+            try {
+                nodes = UsageEventParser.split(message.body());
+            } catch (UsageRejection r) {
+                IngestOutcome[] slots = {IngestOutcome.REJECTED};
+                outcomes.add(slots);
+                rejected.add(new Rejected(slots, message.messageId(), 0, null, message.body(), r));
+                continue;
+            }
+            IngestOutcome[] slots = new IngestOutcome[nodes.size()];
+            outcomes.add(slots);
+            for (int i = 0; i < nodes.size(); i++) {
+                JsonNode node = nodes.get(i);
+                try {
+                    RecordedEvent event = validate(UsageEventParser.parse(node), message.messageId(), now);
+                    Pending p = new Pending(event, slots, i, message.messageId(), node);
+                    String key = UsageKeys.eventKey(event.account(), event.eventId());
+                    if (firstByKey.putIfAbsent(key, p) == null) {
+                        toInsert.add(p);
+                    } else {
+                        slots[i] = IngestOutcome.DUPLICATE; // the same id twice in one batch: the first one counts
+                    }
+                } catch (UsageRejection r) {
+                    slots[i] = IngestOutcome.REJECTED;
+                    rejected.add(new Rejected(slots, message.messageId(), i, node, UsageEventParser.toJson(node), r));
+                }
+            }
+        }
+        toInsert = knownAccountsOnly(toInsert, rejected, now);
+        insert(toInsert, rejected);
+        storeRejections(rejected);
+        List<MessageResult> results = new ArrayList<>(messages.size());
+        for (int m = 0; m < messages.size(); m++) {
+            results.add(new MessageResult(messages.get(m).messageId(), List.of(outcomes.get(m))));
+        }
+        return results;
+    }
+
+    private RecordedEvent validate(UsageEvent event, String messageId, long now) throws UsageRejection {
         if (event.timestamp() > now + MAX_FUTURE_SKEW_SECONDS) {
             throw new UsageRejection(RejectionReason.TIMESTAMP_IN_FUTURE,
                     "timestamp " + event.timestamp() + " is more than " + MAX_FUTURE_SKEW_SECONDS + " s after now (" + now + ")");
         }
-        if (catalog.meter(event.meter()).isEmpty()) {
-            throw new UsageRejection(RejectionReason.UNKNOWN_METER, "no meter " + event.meter() + " in catalog " + catalog.version());
+        if (event.timestamp() < now - backdatingWindowSeconds) {
+            throw new UsageRejection(RejectionReason.TIMESTAMP_TOO_OLD, "timestamp " + event.timestamp()
+                    + " is more than " + backdatingWindowSeconds + " s before now (" + now + "), the backdating window");
         }
-        List<SubscriptionItem> accountSubscriptions = cache.computeIfAbsent(event.account(),
-                        a -> directory.account(a).map(found -> directory.subscriptionsOf(a)))
-                .orElseThrow(() -> new UsageRejection(RejectionReason.UNKNOWN_ACCOUNT, "no account " + event.account()));
-        SubscriptionItem sub = AccountDirectory.subscriptionAt(accountSubscriptions, event.timestamp())
-                .orElseThrow(() -> new UsageRejection(RejectionReason.NO_SUBSCRIPTION,
-                        "account " + event.account() + " has no billable subscription at " + event.timestamp()));
-        BillingPeriod period = BillingPeriod.containing(sub.billingAnchor, sub.interval, sub.intervalCount, event.timestamp());
-        if (sub.periodStart != null && period.start() < sub.periodStart) {
-            throw new UsageRejection(RejectionReason.PERIOD_CLOSED,
-                    "billing period starting " + period.start() + " has already been invoiced");
+        Meter meter = catalog.meter(event.meter()).orElseThrow(() -> new UsageRejection(RejectionReason.UNKNOWN_METER,
+                "no meter " + event.meter() + " in catalog " + catalog.version()));
+        if (event.quantity().compareTo(meter.maxEventQuantity()) > 0) {
+            throw new UsageRejection(RejectionReason.QUANTITY_ABOVE_MAXIMUM, "quantity " + event.quantity().toPlainString()
+                    + " is above meter " + meter.id() + "'s max_event_quantity " + meter.maxEventQuantity().toPlainString());
         }
-        return write(messageId, event, sub, period);
+        Map<String, String> dimensions = new LinkedHashMap<>();
+        for (String d : meter.dimensions()) {
+            String value = event.properties().getOrDefault(d, "");
+            requireKeySized(d, value);
+            dimensions.put(d, value);
+        }
+        String unique = null;
+        if (meter.aggregation() == Aggregation.UNIQUE_COUNT) {
+            String property = meter.aggregationProperty();
+            unique = event.properties().get(property);
+            if (unique == null || unique.isEmpty()) {
+                throw new UsageRejection(RejectionReason.INVALID_FIELD, "meter " + meter.id()
+                        + " counts distinct values of properties." + property + ", which the event does not set");
+            }
+            requireKeySized(property, unique);
+        }
+        RecordedEvent recorded = new RecordedEvent(event.account(), event.id(), meter.id(), event.quantity(),
+                event.timestamp(), dimensions, unique, event.properties(), clock.instant().getEpochSecond(), messageId);
+        long size = storedSize(recorded);
+        if (size > MAX_ITEM_BYTES) {
+            throw new UsageRejection(RejectionReason.ITEM_TOO_LARGE, "the event would be stored as about " + size
+                    + " bytes, above DynamoDB's item limit of " + MAX_ITEM_BYTES + " (most of it properties)");
+        }
+        return recorded;
     }
 
-    private IngestOutcome write(String messageId, UsageEvent event, SubscriptionItem sub, BillingPeriod period)
-            throws UsageRejection {
-        String periodKey = UsageAggregateItem.periodKey(event.account(), period.start());
-        UsageEventItem record = new UsageEventItem();
-        record.eventId = event.id();
-        record.accountId = event.account();
-        record.meter = event.meter();
-        record.quantity = event.quantity();
-        record.timestamp = event.timestamp();
-        record.periodStart = period.start();
-        record.aggregateKey = periodKey + "#" + event.meter();
-        record.properties = event.properties().isEmpty() ? null : UsageEventParser.toJson(event.properties());
-        record.sourceMessageId = messageId;
-        record.receivedAt = clock.instant().getEpochSecond();
-        record.deliveries = 1L;
+    private static void requireKeySized(String property, String value) throws UsageRejection {
+        if (value.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_VALUE_BYTES) {
+            throw new UsageRejection(RejectionReason.INVALID_FIELD, "properties." + property + " is longer than "
+                    + MAX_KEY_VALUE_BYTES + " bytes; dimension and counted values are part of storage keys");
+        }
+    }
 
-        String aggregatesTable = tables.usageAggregates.tableName();
-        TransactWriteItemsRequest request = TransactWriteItemsRequest.builder().transactItems(
-                TransactWriteItem.builder().put(Put.builder()
-                        .tableName(tables.usageEvents.tableName())
-                        .item(UsageEventItem.SCHEMA.itemToMap(record, true))
-                        .conditionExpression("attribute_not_exists(eventId)").build()).build(),
-                TransactWriteItem.builder().update(Update.builder()
-                        .tableName(aggregatesTable)
-                        .key(Map.of("periodKey", s(periodKey), "meter", s(event.meter())))
-                        .updateExpression("SET accountId = :a, subscriptionId = :sub, planId = :plan, periodStart = :ps, periodEnd = :pe "
-                                + "ADD quantity :q, eventCount :one")
-                        .expressionAttributeValues(Map.of(
-                                ":a", s(event.account()), ":sub", s(sub.subscriptionId), ":plan", s(sub.planId),
-                                ":ps", n(period.start()), ":pe", n(period.end()),
-                                ":q", AttributeValue.fromN(event.quantity().toPlainString()), ":one", n(1)))
-                        .build()).build(),
-                TransactWriteItem.builder().conditionCheck(ConditionCheck.builder()
-                        .tableName(aggregatesTable)
-                        .key(Map.of("periodKey", s(periodKey), "meter", s(UsageAggregateItem.PERIOD_HEADER)))
-                        .conditionExpression("attribute_not_exists(closed) OR closed = :false")
-                        .expressionAttributeValues(Map.of(":false", AttributeValue.fromBool(false)))
-                        .build()).build())
-                .build();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                tables.client.transactWriteItems(request);
-                return IngestOutcome.COUNTED;
-            } catch (TransactionCanceledException e) {
-                if (Transactions.conditionFailed(e, 0)) {
-                    noteDuplicate(event.id());
-                    return IngestOutcome.DUPLICATE;
+    /**
+     * Upper estimate of the event item's size by DynamoDB's rule: attribute names plus values, strings in UTF-8
+     * bytes, numbers at most 21 bytes, a map 3 bytes plus 1 per entry
+     * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
+     */
+    static long storedSize(RecordedEvent e) {
+        long size = 0;
+        size += utf8("eventKey") + utf8(UsageKeys.eventKey(e.account(), e.eventId()));
+        size += utf8("eventId") + utf8(e.eventId()) + utf8("accountId") + utf8(e.account()) + utf8("meter") + utf8(e.meter());
+        size += utf8("quantity") + 21 + utf8("timestamp") + 21 + utf8("receivedAt") + 21;
+        size += utf8("seriesHour") + utf8(e.account()) * 2L + utf8(e.meter()) + 12;
+        size += utf8("messageId") + utf8(e.messageId()) + utf8("uniqueValue") + (e.uniqueValue() == null ? 1 : utf8(e.uniqueValue()));
+        size += utf8("dimensions") + 3;
+        for (Map.Entry<String, String> d : e.dimensions().entrySet()) {
+            size += 1 + utf8(d.getKey()) + utf8(d.getValue());
+        }
+        size += utf8("properties") + utf8(PropertiesJson.write(e.properties()));
+        return size;
+    }
+
+    private static int utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /** Drops (and rejects) events of accounts that do not exist; an account found is remembered for a minute. */
+    private List<Pending> knownAccountsOnly(List<Pending> pending, List<Rejected> rejected, long now) {
+        Map<String, Boolean> exists = new HashMap<>();
+        List<Pending> known = new ArrayList<>(pending.size());
+        for (Pending p : pending) {
+            String account = p.event.account();
+            boolean found = exists.computeIfAbsent(account, a -> {
+                Long until = knownAccounts.get(a);
+                if (until != null && until > now) {
+                    return true;
                 }
-                if (Transactions.conditionFailed(e, 2)) {
-                    throw new UsageRejection(RejectionReason.PERIOD_CLOSED,
-                            "billing period starting " + period.start() + " was closed for invoicing");
+                boolean present = directory.account(a).isPresent();
+                if (present) {
+                    knownAccounts.put(a, now + ACCOUNT_CACHE_SECONDS);
                 }
-                if (Transactions.conflict(e) && attempt < CONFLICT_RETRIES) {
-                    backoff(attempt);
-                    continue;
+                return present;
+            });
+            if (found) {
+                known.add(p);
+            } else {
+                p.slots[p.index] = IngestOutcome.REJECTED;
+                rejected.add(new Rejected(p.slots, p.messageId, p.index, p.node, UsageEventParser.toJson(p.node),
+                        new UsageRejection(RejectionReason.UNKNOWN_ACCOUNT, "no account " + account)));
+            }
+        }
+        return known;
+    }
+
+    private void insert(List<Pending> pending, List<Rejected> rejected) {
+        for (int from = 0; from < pending.size(); from += UsageStore.INSERT_BATCH) {
+            List<Pending> chunk = pending.subList(from, Math.min(pending.size(), from + UsageStore.INSERT_BATCH));
+            for (int attempt = 1; !chunk.isEmpty(); attempt++) {
+                List<InsertOutcome> results;
+                try {
+                    results = store.insert(chunk.stream().map(p -> p.event).toList());
+                } catch (RuntimeException e) {
+                    if (attempt < INSERT_ATTEMPTS) {
+                        Backoff.sleep(attempt);
+                        continue;
+                    }
+                    LOG.warn("usage insert failed {} times, {} events will be redelivered: {}", attempt, chunk.size(), e.toString());
+                    chunk.forEach(p -> p.slots[p.index] = IngestOutcome.RETRY);
+                    break;
                 }
-                throw e;
+                List<Pending> again = new ArrayList<>();
+                for (int i = 0; i < chunk.size(); i++) {
+                    Pending p = chunk.get(i);
+                    InsertOutcome r = results.get(i);
+                    switch (r.status()) {
+                        case INSERTED -> p.slots[p.index] = IngestOutcome.COUNTED;
+                        case DUPLICATE -> p.slots[p.index] = IngestOutcome.DUPLICATE;
+                        case INVALID -> {
+                            p.slots[p.index] = IngestOutcome.REJECTED;
+                            rejected.add(new Rejected(p.slots, p.messageId, p.index, p.node, UsageEventParser.toJson(p.node),
+                                    new UsageRejection(RejectionReason.ITEM_TOO_LARGE, "the event log refused the event: " + r.detail())));
+                        }
+                        case TRANSIENT -> {
+                            if (attempt < INSERT_ATTEMPTS) {
+                                again.add(p);
+                            } else {
+                                LOG.warn("usage event {} of message {} failed transiently {} times: {}", p.event.eventId(),
+                                        p.messageId, attempt, r.detail());
+                                p.slots[p.index] = IngestOutcome.RETRY;
+                            }
+                        }
+                    }
+                }
+                if (!again.isEmpty()) {
+                    Backoff.sleep(attempt);
+                }
+                chunk = again;
             }
         }
     }
 
-    private void noteDuplicate(String eventId) {
-        tables.client.updateItem(UpdateItemRequest.builder()
-                .tableName(tables.usageEvents.tableName())
-                .key(Map.of("eventId", s(eventId)))
-                .updateExpression("ADD deliveries :one")
-                .conditionExpression("attribute_exists(eventId)")
-                .expressionAttributeValues(Map.of(":one", n(1)))
-                .build());
-    }
-
-    private void reject(String messageId, int index, JsonNode node, String json, UsageRejection r) {
-        UsageRejectionItem item = new UsageRejectionItem();
-        item.rejectionId = messageId + "#" + index;
-        item.reason = r.reason().name();
-        item.detail = r.getMessage();
-        item.body = json;
-        item.messageId = messageId;
-        // Kept even when the event failed to parse, so the team can find it by id or account.
-        item.eventId = node == null || !node.path("id").isTextual() ? null : node.path("id").asText();
-        item.accountId = node == null || !node.path("account").isTextual() ? null : node.path("account").asText();
-        item.receivedAt = clock.instant().getEpochSecond();
-        tables.usageRejections.putItem(item);
-        LOG.info("usage event rejected: message={} index={} reason={} detail={}", messageId, index, r.reason(), r.getMessage());
-    }
-
-    private static void backoff(int attempt) {
-        try {
-            Thread.sleep(Math.min(200L, 10L << attempt) + java.util.concurrent.ThreadLocalRandom.current().nextLong(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while retrying a transaction conflict", e);
+    private void storeRejections(List<Rejected> rejected) {
+        long now = clock.instant().getEpochSecond();
+        for (Rejected r : rejected) {
+            UsageRejectionItem item = new UsageRejectionItem();
+            item.rejectionId = r.messageId + "#" + r.index;
+            item.reason = r.rejection.reason().name();
+            item.detail = r.rejection.getMessage();
+            item.setBody(r.json);
+            item.messageId = r.messageId;
+            // Kept even when the event failed to parse, so the team can find it by id or account.
+            item.eventId = r.node == null || !r.node.path("id").isTextual() ? null : r.node.path("id").asText();
+            item.accountId = r.node == null || !r.node.path("account").isTextual() ? null : r.node.path("account").asText();
+            item.receivedAt = now;
+            try {
+                tables.usageRejections.putItem(item);
+            } catch (RuntimeException e) {
+                // Not kept yet: the message is redelivered, and the event rejected (and kept) again then.
+                LOG.warn("rejection {} could not be stored, its message will be redelivered: {}", item.rejectionId, e.toString());
+                r.slots[r.index] = IngestOutcome.RETRY;
+                continue;
+            }
+            LOG.info("usage event rejected: message={} index={} reason={} detail={}", r.messageId, r.index,
+                    r.rejection.reason(), r.rejection.getMessage());
         }
     }
 
-    private static AttributeValue s(String v) {
-        return AttributeValue.fromS(v);
+    private record Pending(RecordedEvent event, IngestOutcome[] slots, int index, String messageId, JsonNode node) {
     }
 
-    private static AttributeValue n(long v) {
-        return AttributeValue.fromN(Long.toString(v));
+    private record Rejected(IngestOutcome[] slots, String messageId, int index, JsonNode node, String json, UsageRejection rejection) {
     }
 }

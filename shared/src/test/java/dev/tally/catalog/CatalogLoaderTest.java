@@ -63,7 +63,7 @@ class CatalogLoaderTest {
             assertThat(catalog.meters().keySet()).containsExactly("build_minutes", "image_pulls", "storage_gb_hours");
             assertThat(catalog.plans().keySet()).containsExactly("team", "business", "pro_jpy");
             assertThat(catalog.meter("image_pulls").orElseThrow())
-                    .isEqualTo(new Meter("image_pulls", "Image pulls", "pull", "sum"));
+                    .isEqualTo(Meter.sum("image_pulls", "Image pulls", "pull"));
             assertThat(catalog.meter("nope")).isEmpty();
             assertThat(catalog.plan("nope")).isEmpty();
         }

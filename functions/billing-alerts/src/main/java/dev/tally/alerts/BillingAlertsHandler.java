@@ -5,13 +5,15 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.tally.aws.AwsClients;
+import dev.tally.catalog.Catalog;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
 import dev.tally.lambda.Batches;
 import dev.tally.store.CreditEntryItem;
 import dev.tally.store.StreamImages;
 import dev.tally.store.TallyTables;
-import dev.tally.store.UsageAggregateItem;
+import dev.tally.usage.DynamoDbUsageStore;
+import dev.tally.usage.UsageQuery;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 
@@ -19,7 +21,7 @@ import java.time.Clock;
 import java.util.Map;
 
 /**
- * Streams of the usage-aggregates and credits tables -> {@link AlertService}. The table is told apart by the
+ * Streams of the usage-buckets and credits tables -> {@link AlertService}. The table is told apart by the
  * record's key attributes. Alerts go to {@code EVENT_BUS_NAME}; locally ({@code TALLY_LOCAL=true}) the alerts table
  * record is the delivery. Thresholds: {@code USAGE_ALERT_THRESHOLDS}, e.g. {@code 0.5,0.8,1.0}.
  */
@@ -41,9 +43,9 @@ public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent,
         AlertPublisher publisher = env.local() ? AlertPublisher.RECORD_ONLY
                 : new EventBridgeAlertPublisher(AwsClients.configure(EventBridgeClient.builder(), env, "EVENTBRIDGE").build(),
                 env.require("EVENT_BUS_NAME"));
-        this.service = new AlertService(new TallyTables(dynamoDb, env),
-                CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE)),
-                publisher, AlertService.parseThresholds(env.optional("USAGE_ALERT_THRESHOLDS").orElse("0.5,0.8,1.0")), clock);
+        TallyTables tables = new TallyTables(dynamoDb, env);
+        Catalog catalog = CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE));
+        this.service = new AlertService(tables, new UsageQuery(tables.usageStore(clock), catalog), catalog, publisher, AlertService.parseThresholds(env.optional("USAGE_ALERT_THRESHOLDS").orElse("0.5,0.8,1.0")), clock);
     }
 
     @Override
@@ -55,9 +57,12 @@ public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent,
             if (newImage == null) {
                 return;
             }
-            if (keys.containsKey("periodKey")) {
-                service.onUsageAggregate(oldImage == null ? null : UsageAggregateItem.SCHEMA.mapToItem(StreamImages.toSdk(oldImage)),
-                        UsageAggregateItem.SCHEMA.mapToItem(StreamImages.toSdk(newImage)));
+            if (keys.containsKey("bucketKey")) {
+                var after = DynamoDbUsageStore.bucketFromItem(StreamImages.toSdk(newImage));
+                if (after.isPresent()) {
+                    service.onUsageBucket(oldImage == null ? null : DynamoDbUsageStore.bucketFromItem(StreamImages.toSdk(oldImage)).orElse(null),
+                            after.get());
+                }
             } else if (keys.containsKey("entryKey")) {
                 service.onCreditBalance(oldImage == null ? null : CreditEntryItem.SCHEMA.mapToItem(StreamImages.toSdk(oldImage)),
                         CreditEntryItem.SCHEMA.mapToItem(StreamImages.toSdk(newImage)));

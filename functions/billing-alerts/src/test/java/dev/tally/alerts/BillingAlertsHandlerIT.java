@@ -8,7 +8,10 @@ import dev.tally.config.Env;
 import dev.tally.store.AlertItem;
 import dev.tally.store.CreditEntryItem;
 import dev.tally.store.TallyTables;
-import dev.tally.store.UsageAggregateItem;
+import dev.tally.usage.BucketKey;
+import dev.tally.usage.MeterValue;
+import dev.tally.usage.UsageBucket;
+import dev.tally.usage.UsageKeys;
 import dev.tally.testsupport.StreamEvents;
 import dev.tally.testsupport.AwsBackend;
 import dev.tally.testsupport.MutableClock;
@@ -65,7 +68,7 @@ abstract class BillingAlertsHandlerIT {
         assertThat(Env.of(env).local()).as("alerts are recorded, not put on EventBridge").isTrue();
         handler = new BillingAlertsHandler(env, clock);
         tables = new TallyTables(backend().dynamoDb(), Env.of(env));
-        aggregateStream = new StreamEvents(tables.usageAggregates.tableName(), backend().region().id());
+        aggregateStream = new StreamEvents(tables.usageBucketsTable, backend().region().id());
         creditStream = new StreamEvents(tables.credits.tableName(), backend().region().id());
     }
 
@@ -155,12 +158,7 @@ abstract class BillingAlertsHandlerIT {
         String account = teamCustomer();
         assertThat(handle(usageChange(account, "build_minutes", "700", "800")).getBatchItemFailures()).isEmpty();
 
-        UsageAggregateItem before = aggregate(account, "build_minutes", "700");
-        UsageAggregateItem after = aggregate(account, "build_minutes", "800");
-        before.periodKey = after.periodKey = UsageAggregateItem.periodKey(account, PERIOD_END);
-        before.periodStart = after.periodStart = PERIOD_END;
-        before.periodEnd = after.periodEnd = NEXT_PERIOD_END;
-        assertThat(handle(modify(before, after)).getBatchItemFailures()).isEmpty();
+        assertThat(handle(usageChange(account, "build_minutes", PERIOD_END + 3_600, "700", "800")).getBatchItemFailures()).isEmpty();
 
         assertThat(alertIds(account)).containsExactlyInAnyOrder(
                 "usage:" + account + ":build_minutes:" + PERIOD_START + ":0.5",
@@ -168,12 +166,30 @@ abstract class BillingAlertsHandlerIT {
     }
 
     @Test
-    void periodHeaderRecordRaisesNothing() {
+    void usageIsThePeriodsTotalOverAllItsBuckets() {
         String account = teamCustomer();
-        UsageAggregateItem open = header(account, false);
-        UsageAggregateItem closed = header(account, true);
+        // 500 minutes on the first day of the period, then an hour on the fifth day goes from 0 to 300: 800 in all
+        assertThat(handle(usageChange(account, "build_minutes", PERIOD_START + 3_600, "0", "500")).getBatchItemFailures()).isEmpty();
+        assertThat(alerts(account)).isEmpty();
+        assertThat(handle(usageChange(account, "build_minutes", PERIOD_START + 4 * 86_400, "0", "300")).getBatchItemFailures()).isEmpty();
+        assertThat(alertIds(account)).containsExactly("usage:" + account + ":build_minutes:" + PERIOD_START + ":0.5");
+        assertThat(new BigDecimal(json(alert("usage:" + account + ":build_minutes:" + PERIOD_START + ":0.5").detail)
+                .get("quantity").asText())).isEqualByComparingTo("800");
+    }
 
-        assertThat(handle(aggregateRecord("INSERT", null, open), modify(open, closed)).getBatchItemFailures()).isEmpty();
+    @Test
+    void markerAndDistinctValueRecordsRaiseNothing() {
+        String account = teamCustomer();
+        Map<String, AttributeValue> marker = Map.of("seriesKey", AttributeValue.fromS("#batch#1"), "bucketKey", AttributeValue.fromS("#"),
+                "lastSequence", AttributeValue.fromS("1"));
+        Map<String, AttributeValue> unique = new HashMap<>(bucketImage(account, "build_minutes", PERIOD_START + 3_600, "5"));
+        unique.put("bucketKey", AttributeValue.fromS("U#" + UsageKeys.hour(PERIOD_START + 3_600) + "##user_1"));
+
+        assertThat(handle(
+                aggregateStream.record("INSERT", Map.of("seriesKey", marker.get("seriesKey"), "bucketKey", marker.get("bucketKey")),
+                        marker, null, StreamViewType.NEW_AND_OLD_IMAGES, NOW),
+                aggregateStream.record("INSERT", Map.of("seriesKey", unique.get("seriesKey"), "bucketKey", unique.get("bucketKey")),
+                        unique, null, StreamViewType.NEW_AND_OLD_IMAGES, NOW)).getBatchItemFailures()).isEmpty();
 
         assertThat(alerts(account)).isEmpty();
     }
@@ -241,10 +257,10 @@ abstract class BillingAlertsHandlerIT {
     void malformedImageIsReportedAndLaterRecordsAreLeftForTheRetry() {
         String account = teamCustomer();
         DynamodbEvent.DynamodbStreamRecord first = usageChange(account, "build_minutes", "700", "800");
-        Map<String, AttributeValue> broken = new HashMap<>(UsageAggregateItem.SCHEMA.itemToMap(aggregate(account, "image_pulls", "1"), true));
-        broken.put("quantity", AttributeValue.fromS("a lot"));
-        DynamodbEvent.DynamodbStreamRecord malformed = aggregateStream.record("MODIFY", aggregateKeys(account, "image_pulls"), broken,
-                UsageAggregateItem.SCHEMA.itemToMap(aggregate(account, "image_pulls", "0"), true), StreamViewType.NEW_AND_OLD_IMAGES, NOW);
+        Map<String, AttributeValue> broken = new HashMap<>(bucketImage(account, "image_pulls", PERIOD_START + 3_600, "1"));
+        broken.put("eventCount", AttributeValue.fromN("1.5"));
+        DynamodbEvent.DynamodbStreamRecord malformed = aggregateStream.record("MODIFY", keys(broken), broken,
+                bucketImage(account, "image_pulls", PERIOD_START + 3_600, "0"), StreamViewType.NEW_AND_OLD_IMAGES, NOW);
         DynamodbEvent.DynamodbStreamRecord after = usageChange(account, "image_pulls", "2000", "4500");
 
         StreamsEventResponse response = handle(first, malformed, after);
@@ -286,53 +302,44 @@ abstract class BillingAlertsHandlerIT {
         return handler.handleRequest(StreamEvents.batch(records), null);
     }
 
-    static UsageAggregateItem aggregate(String account, String meter, String quantity) {
-        UsageAggregateItem a = new UsageAggregateItem();
-        a.periodKey = UsageAggregateItem.periodKey(account, PERIOD_START);
-        a.meter = meter;
-        a.accountId = account;
-        a.subscriptionId = "sub_" + account;
-        a.periodStart = PERIOD_START;
-        a.periodEnd = PERIOD_END;
-        a.quantity = new BigDecimal(quantity);
-        a.eventCount = 7L;
-        return a;
-    }
+    /** What the store holds per (account, meter, hour), so that a change can be written as a delta. */
+    private final Map<String, BigDecimal> stored = new HashMap<>();
+    private static final java.util.concurrent.atomic.AtomicLong MARKERS = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
 
-    static UsageAggregateItem header(String account, boolean closed) {
-        UsageAggregateItem h = new UsageAggregateItem();
-        h.periodKey = UsageAggregateItem.periodKey(account, PERIOD_START);
-        h.meter = UsageAggregateItem.PERIOD_HEADER;
-        h.accountId = account;
-        h.subscriptionId = "sub_" + account;
-        h.periodStart = PERIOD_START;
-        h.periodEnd = PERIOD_END;
-        h.closed = closed;
-        if (closed) {
-            h.closedAt = NOW.getEpochSecond();
-        }
-        return h;
-    }
-
+    /** A change of the account's bucket in the first hour of the November period. */
     DynamodbEvent.DynamodbStreamRecord usageChange(String account, String meter, String from, String to) {
-        return modify(aggregate(account, meter, from), aggregate(account, meter, to));
+        return usageChange(account, meter, PERIOD_START + 3_600, from, to);
     }
 
-    DynamodbEvent.DynamodbStreamRecord modify(UsageAggregateItem before, UsageAggregateItem after) {
-        return aggregateRecord("MODIFY", before, after);
-    }
-
-    DynamodbEvent.DynamodbStreamRecord aggregateRecord(String eventName, UsageAggregateItem before, UsageAggregateItem after) {
-        return aggregateStream.record(eventName, Map.of(
-                        "periodKey", AttributeValue.fromS(after.periodKey), "meter", AttributeValue.fromS(after.meter)),
-                UsageAggregateItem.SCHEMA.itemToMap(after, true),
-                before == null ? null : UsageAggregateItem.SCHEMA.itemToMap(before, true),
+    /**
+     * Writes the bucket of {@code hour} so that it holds {@code to} (as usage-buckets would) and returns the stream
+     * record of its change from {@code from}.
+     */
+    DynamodbEvent.DynamodbStreamRecord usageChange(String account, String meter, long hour, String from, String to) {
+        String key = account + "|" + meter + "|" + hour;
+        BigDecimal current = stored.getOrDefault(key, BigDecimal.ZERO);
+        BigDecimal target = new BigDecimal(to);
+        if (target.compareTo(current) != 0) {
+            String marker = String.format("%040d", MARKERS.incrementAndGet());
+            tables.usageStore(clock).addOnce(marker, marker, List.of(new UsageBucket(new BucketKey(account, meter, hour, Map.of()),
+                    new MeterValue(target.subtract(current), 1, null, null, null, null, java.util.Set.of()))));
+            stored.put(key, target);
+        }
+        Map<String, AttributeValue> after = bucketImage(account, meter, hour, to);
+        return aggregateStream.record("MODIFY", keys(after), after, bucketImage(account, meter, hour, from),
                 StreamViewType.NEW_AND_OLD_IMAGES, clock.instant());
     }
 
-    static Map<String, AttributeValue> aggregateKeys(String account, String meter) {
-        return Map.of("periodKey", AttributeValue.fromS(UsageAggregateItem.periodKey(account, PERIOD_START)),
-                "meter", AttributeValue.fromS(meter));
+    static Map<String, AttributeValue> bucketImage(String account, String meter, long hour, String sum) {
+        return Map.of("seriesKey", AttributeValue.fromS(UsageKeys.seriesKey(account, meter)),
+                "bucketKey", AttributeValue.fromS(UsageKeys.bucketKey(hour, Map.of())),
+                "accountId", AttributeValue.fromS(account), "meter", AttributeValue.fromS(meter),
+                "hourStart", AttributeValue.fromN(Long.toString(hour)), "dimensions", AttributeValue.fromM(Map.of()),
+                "sumQuantity", AttributeValue.fromN(sum), "eventCount", AttributeValue.fromN("7"));
+    }
+
+    static Map<String, AttributeValue> keys(Map<String, AttributeValue> image) {
+        return Map.of("seriesKey", image.get("seriesKey"), "bucketKey", image.get("bucketKey"));
     }
 
     static CreditEntryItem balance(String account, long balanceMinor, long grantedMinor) {

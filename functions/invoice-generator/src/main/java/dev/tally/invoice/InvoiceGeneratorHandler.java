@@ -5,7 +5,10 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.tally.aws.AwsClients;
+import dev.tally.catalog.Catalog;
 import dev.tally.catalog.CatalogLoader;
+import dev.tally.usage.UsageIngestService;
+import dev.tally.usage.UsageQuery;
 import dev.tally.config.Env;
 import dev.tally.lambda.Batches;
 import dev.tally.store.TallyTables;
@@ -34,8 +37,10 @@ public final class InvoiceGeneratorHandler implements RequestHandler<SQSEvent, S
     public InvoiceGeneratorHandler(Map<String, String> environment, Clock clock) {
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
-        this.service = new InvoiceService(new TallyTables(dynamoDb, env),
-                CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE)), clock);
+        TallyTables tables = new TallyTables(dynamoDb, env);
+        Catalog catalog = CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE));
+        this.service = new InvoiceService(tables, new UsageQuery(tables.usageStore(clock), catalog), catalog, clock,
+                env.longValue("USAGE_BACKDATING_WINDOW_SECONDS", UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS));
     }
 
     @Override

@@ -16,7 +16,6 @@ import dev.tally.store.InvoiceItem;
 import dev.tally.store.InvoiceLineItem;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
-import dev.tally.store.UsageAggregateItem;
 import dev.tally.store.UsageRejectionItem;
 import dev.tally.testsupport.SqsMessages;
 import dev.tally.testsupport.SqsMessages.QueuedMessage;
@@ -26,7 +25,14 @@ import dev.tally.testsupport.DynamoDbFaultInterceptor;
 import dev.tally.testsupport.FaultInjectingDynamoDb;
 import dev.tally.testsupport.MutableClock;
 import dev.tally.testsupport.TallyFixtures;
+import dev.tally.buckets.UsageBucketsHandler;
+import dev.tally.ingest.UsageIngestHandler;
+import dev.tally.testsupport.UsagePipeline;
+import dev.tally.usage.BucketKey;
 import dev.tally.usage.IngestOutcome;
+import dev.tally.usage.MeterValue;
+import dev.tally.usage.UsageBucket;
+import dev.tally.usage.UsageQuery;
 import dev.tally.usage.RejectionReason;
 import dev.tally.usage.UsageIngestService;
 import java.math.BigDecimal;
@@ -52,8 +58,8 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 /**
  * {@link InvoiceGeneratorHandler}, built with its real constructor from the template's environment, against
  * DynamoDB on an {@link AwsBackend}: one invoice per account-period whatever SQS and crashes do to the job, amounts
- * as the catalog prices them, prepaid credits drawn once, and a closed period that takes no more usage. Every test
- * has its own account, so the tables can be shared.
+ * as the catalog prices them, prepaid credits drawn once, and usage that arrives after its period was invoiced billed
+ * as an adjustment on the next invoice. Every test has its own account, so the tables can be shared.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class InvoiceGeneratorHandlerIT {
@@ -85,6 +91,8 @@ abstract class InvoiceGeneratorHandlerIT {
     private TallyTables tables;
     private Catalog catalog;
     private InvoiceGeneratorHandler handler;
+    private UsagePipeline pipeline;
+    private static final java.util.concurrent.atomic.AtomicLong SEEDS = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
 
     /** The backend to run against: a static field of the subclass. */
     protected abstract AwsBackend backend();
@@ -96,10 +104,14 @@ abstract class InvoiceGeneratorHandlerIT {
         tables = new TallyTables(backend().dynamoDb(), Env.of(env));
         catalog = CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE);
         handler = new InvoiceGeneratorHandler(env, clock);
+        UsageIngestHandler ingest = new UsageIngestHandler(backend().functionEnvironment("UsageIngestFunction"), clock);
+        UsageBucketsHandler buckets = new UsageBucketsHandler(backend().functionEnvironment("UsageBucketsFunction"), clock);
+        pipeline = new UsagePipeline(backend(), e -> ingest.handleRequest(e, null), e -> buckets.handleRequest(e, null));
     }
 
     @AfterAll
     void close() {
+        pipeline.close();
         backend().close();
     }
 
@@ -116,7 +128,7 @@ abstract class InvoiceGeneratorHandlerIT {
     // ---------------------------------------------------------------------------------------------- invoicing
 
     @Test
-    void invoicesAClosedPeriodWithALinePerPlanMeterAndAdvancesTheCursor() {
+    void invoicesAnEndedPeriodWithALinePerPlanMeterAndAdvancesTheCursor() {
         String account = customer();
         seedFebruaryUsage(account);
 
@@ -140,7 +152,10 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(build.includedQuantity).isEqualByComparingTo("1500");
         assertThat(build.billableQuantity).isEqualByComparingTo("500");
         assertThat(build.usageEventCount).isEqualTo(40L);
-        assertThat(build.aggregateKey).isEqualTo(account + "#" + FEB + "#" + BUILD);
+        assertThat(build.seriesKey).isEqualTo(account + "#" + BUILD);
+        assertThat(build.lineId).isEqualTo("usage:" + BUILD);
+        assertThat(build.type).isEqualTo(InvoiceLineItem.USAGE);
+        assertThat(List.of(build.periodStart, build.periodEnd)).containsExactly(FEB, MAR);
         assertThat(build.description).isEqualTo("Build minutes: 2000 minute (1500 included)");
         InvoiceLineItem storage = invoice.lines.get(2);
         assertThat(storage.quantity).isEqualByComparingTo("2500.5");
@@ -150,10 +165,6 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(invoice.creditsAppliedMinor).isZero();
         assertThat(invoice.totalMinor).isEqualTo(SUBTOTAL);
 
-        UsageAggregateItem header = aggregate(account, FEB, UsageAggregateItem.PERIOD_HEADER);
-        assertThat(header.closed).isTrue();
-        assertThat(header.closedAt).isEqualTo(NOW.getEpochSecond());
-        assertThat(header.periodEnd).isEqualTo(MAR);
         SubscriptionItem sub = subscription(account);
         assertThat(sub.periodStart).isEqualTo(MAR);
         assertThat(sub.periodEnd).isEqualTo(APR);
@@ -282,12 +293,6 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(drawdowns(account)).hasSize(1);
         assertThat(subscription(account).periodStart).as("cursor not moved yet").isEqualTo(FEB);
         assertThat(subscription(account).version).isEqualTo(1L);
-        // meanwhile late February usage cannot slip in: the closed header refuses it although the cursor is behind
-        UsageIngestService ingest = ingestService();
-        String late = TallyFixtures.uniqueId("evt");
-        assertThat(ingest.ingest("late-" + late, usageEvent(late, account, BUILD, "50", FEB + 600)))
-                .containsExactly(IngestOutcome.REJECTED);
-        assertThat(rejection("late-" + late).reason).isEqualTo(RejectionReason.PERIOD_CLOSED.name());
 
         assertThat(failures(handler.handleRequest(sqs(msg(job.toJson())), null))).isEmpty();
 
@@ -332,35 +337,6 @@ abstract class InvoiceGeneratorHandlerIT {
     }
 
     @Test
-    void aCrashRightAfterClosingThePeriodInvoicesExactlyTheUsageCountedBeforeIt() {
-        String account = customer();
-        UsageIngestService ingest = ingestService();
-        String e1 = TallyFixtures.uniqueId("evt");
-        String e2 = TallyFixtures.uniqueId("evt");
-        assertThat(ingest.ingest(UUID.randomUUID().toString(), "[" + usageEvent(e1, account, BUILD, "1600.5", FEB + 60)
-                + "," + usageEvent(e2, account, BUILD, "99.5", MAR - 1) + "]"))
-                .containsExactly(IngestOutcome.COUNTED, IngestOutcome.COUNTED);
-        InvoiceJob job = februaryJob(account);
-        DynamoDbFault crash = DynamoDbFault.on("UpdateItem").onTable(tables.usageAggregates.tableName()).afterCall();
-
-        assertThatThrownBy(() -> service(FaultInjectingDynamoDb.wrap(backend().dynamoDb(), crash)).invoice(job))
-                .hasMessageStartingWith(DynamoDbFault.MESSAGE);
-        assertThat(invoicesOf(account)).isEmpty();
-        String late = TallyFixtures.uniqueId("evt");
-        assertThat(ingest.ingest("late-" + late, usageEvent(late, account, BUILD, "1000", FEB + 120)))
-                .containsExactly(IngestOutcome.REJECTED);
-        assertThat(rejection("late-" + late).reason).isEqualTo(RejectionReason.PERIOD_CLOSED.name());
-
-        assertThat(failures(handler.handleRequest(sqs(msg(job.toJson())), null))).isEmpty();
-
-        // 1600.5 + 99.5 = 1700 minutes, 1500 included -> 200 x 1.5 = 300 cents; the late 1000 minutes are not there
-        InvoiceLineItem build = invoice(account, FEB).lines.get(0);
-        assertThat(build.quantity).isEqualByComparingTo("1700");
-        assertThat(build.usageEventCount).isEqualTo(2L);
-        assertThat(build.amountMinor).isEqualTo(300L);
-    }
-
-    @Test
     void aTransientFailureFailsOnlyThatJobAndItsRedeliveryFinishesIt() {
         String first = customer();
         String second = customer();
@@ -378,7 +354,6 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(failures(response)).containsExactly(one.id());
         assertThat(invoicesOf(first)).isEmpty();
         assertThat(invoicesOf(second)).hasSize(1);
-        assertThat(aggregate(first, FEB, UsageAggregateItem.PERIOD_HEADER).closed).as("closed before it failed").isTrue();
 
         assertThat(failures(handler.handleRequest(sqs(one), null))).isEmpty();
         assertThat(invoicesOf(first)).singleElement().satisfies(i -> assertThat(i.totalMinor).isEqualTo(SUBTOTAL));
@@ -397,7 +372,6 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
 
         assertThat(invoicesOf(account)).isEmpty();
-        assertThat(aggregate(account, FEB, UsageAggregateItem.PERIOD_HEADER)).isNull();
         SubscriptionItem sub = subscription(account);
         assertThat(sub.periodStart).isEqualTo(MAR);
         assertThat(sub.version).isEqualTo(1L);
@@ -424,34 +398,53 @@ abstract class InvoiceGeneratorHandlerIT {
     }
 
     @Test
-    void usageArrivingAfterThePeriodWasClosedIsRejectedSoTheInvoiceMissesNothingCounted() {
+    void usageArrivingAfterThePeriodWasInvoicedIsBilledAsAnAdjustmentOnTheNextInvoice() {
         String account = customer();
-        UsageIngestService ingest = ingestService();
-        List<String> counted = new ArrayList<>();
+        List<String> february = new ArrayList<>();
         for (String quantity : List.of("1200", "250.25", "49.75", "100")) {
-            String id = TallyFixtures.uniqueId("evt");
-            counted.add(id);
-            assertThat(ingest.ingest(UUID.randomUUID().toString(), usageEvent(id, account, BUILD, quantity, FEB + 3_600)))
-                    .containsExactly(IngestOutcome.COUNTED);
+            february.add(usageEvent(TallyFixtures.uniqueId("evt"), account, BUILD, quantity, FEB + 3_600));
         }
-
+        assertThat(pipeline.send(SqsMessages.message("[" + String.join(",", february) + "]"))).isEmpty();
         assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
-        String late = TallyFixtures.uniqueId("evt");
-        String lateMessage = UUID.randomUUID().toString();
-        List<IngestOutcome> outcome = ingest.ingest(lateMessage, usageEvent(late, account, BUILD, "500", MAR - 60));
-        String march = TallyFixtures.uniqueId("evt");
-        List<IngestOutcome> nextPeriod = ingest.ingest(UUID.randomUUID().toString(),
-                usageEvent(march, account, BUILD, "7", MAR + 60));
+        // 1200 + 250.25 + 49.75 + 100 = 1600 minutes: (1600 - 1500) x 1.5 = 150 cents
+        assertThat(invoice(account, FEB).lines.get(0).amountMinor).isEqualTo(150L);
 
-        assertThat(outcome).containsExactly(IngestOutcome.REJECTED);
-        assertThat(rejection(lateMessage).reason).isEqualTo(RejectionReason.PERIOD_CLOSED.name());
-        assertThat(nextPeriod).containsExactly(IngestOutcome.COUNTED);
-        // 1200 + 250.25 + 49.75 + 100 = 1600 minutes: all counted events, and only them, are on the invoice
-        InvoiceLineItem build = invoice(account, FEB).lines.get(0);
-        assertThat(build.quantity).isEqualByComparingTo("1600");
-        assertThat(build.usageEventCount).isEqualTo(counted.size());
-        assertThat(build.amountMinor).isEqualTo(150L); // (1600 - 1500) x 1.5
-        assertThat(aggregate(account, FEB, BUILD).quantity).isEqualByComparingTo("1600");
+        // A February event arrives after February was invoiced (inside the backdating window), and March usage.
+        assertThat(pipeline.send(SqsMessages.message(usageEvent(TallyFixtures.uniqueId("evt"), account, BUILD, "500", MAR - 60)),
+                SqsMessages.message(usageEvent(TallyFixtures.uniqueId("evt"), account, BUILD, "7", MAR + 60)))).isEmpty();
+        clock.set(Instant.ofEpochSecond(APR + 7_200));
+        assertThat(failures(handler.handleRequest(sqs(msg(new InvoiceJob("sub_" + account, account, MAR, APR).toJson())), null))).isEmpty();
+
+        InvoiceItem march = invoice(account, MAR);
+        InvoiceLineItem adjustment = march.lines.stream().filter(l -> InvoiceLineItem.ADJUSTMENT.equals(l.type)).findFirst().orElseThrow();
+        assertThat(adjustment.lineId).isEqualTo("adjustment:" + InvoiceItem.invoiceId(account, FEB) + ":" + BUILD);
+        assertThat(adjustment.adjustsInvoiceId).isEqualTo(InvoiceItem.invoiceId(account, FEB));
+        assertThat(adjustment.periodStart).isEqualTo(FEB);
+        assertThat(adjustment.periodEnd).isEqualTo(MAR);
+        assertThat(adjustment.quantity).isEqualByComparingTo("500");
+        assertThat(adjustment.usageEventCount).isEqualTo(1L);
+        // one invoice with 2100 minutes would say (2100 - 1500) x 1.5 = 900; February said 150, so 750 more
+        assertThat(adjustment.amountMinor).isEqualTo(750L);
+        assertThat(adjustment.description).startsWith("Usage for 2026-02-01T00:00:00Z to 2026-03-01T00:00:00Z received after invoicing");
+        InvoiceLineItem build = march.lines.get(0);
+        assertThat(build.type).isEqualTo(InvoiceLineItem.USAGE);
+        assertThat(build.quantity).isEqualByComparingTo("7");
+        assertThat(march.subtotalMinor).isEqualTo(750L);
+
+        // An invoice job for April sees nothing new for February: no second adjustment.
+        clock.set(Instant.ofEpochSecond(epoch("2026-05-01T02:00:00Z")));
+        assertThat(failures(handler.handleRequest(sqs(msg(new InvoiceJob("sub_" + account, account, APR,
+                epoch("2026-05-01T00:00:00Z")).toJson())), null))).isEmpty();
+        assertThat(invoice(account, APR).lines).noneMatch(l -> InvoiceLineItem.ADJUSTMENT.equals(l.type));
+    }
+
+    @Test
+    void aJobForAPeriodThatHasNotEndedIsRefused() {
+        String account = customer();
+        clock.set(Instant.ofEpochSecond(MAR - 1));
+        assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
+        assertThat(invoicesOf(account)).isEmpty();
+        assertThat(subscription(account).periodStart).isEqualTo(FEB);
     }
 
     @Test
@@ -479,14 +472,6 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(after.periodEnd).isNull();
         assertThat(after.version).as("advanced once").isEqualTo(2L);
         assertThat(after.periodStart).as("everything up to the end is invoiced").isEqualTo(endedAt);
-        // usage after the end has no subscription; usage before it is in an invoiced period
-        UsageIngestService ingest = ingestService();
-        String before = UUID.randomUUID().toString();
-        String afterEnd = UUID.randomUUID().toString();
-        ingest.ingest(before, usageEvent(TallyFixtures.uniqueId("evt"), account, BUILD, "1", endedAt - 60));
-        ingest.ingest(afterEnd, usageEvent(TallyFixtures.uniqueId("evt"), account, BUILD, "1", endedAt + 60));
-        assertThat(rejection(before).reason).isEqualTo(RejectionReason.PERIOD_CLOSED.name());
-        assertThat(rejection(afterEnd).reason).isEqualTo(RejectionReason.NO_SUBSCRIPTION.name());
     }
 
     // ------------------------------------------------------------------------------------------- bad messages
@@ -588,17 +573,12 @@ abstract class InvoiceGeneratorHandlerIT {
         seed(account, FEB, STORAGE, "2500.5", 672);
     }
 
+    /** Writes a bucket in the hour after {@code periodStart}, as usage-buckets would from {@code events} events. */
     private void seed(String account, long periodStart, String meter, String quantity, long events) {
-        UsageAggregateItem aggregate = new UsageAggregateItem();
-        aggregate.periodKey = UsageAggregateItem.periodKey(account, periodStart);
-        aggregate.meter = meter;
-        aggregate.accountId = account;
-        aggregate.subscriptionId = "sub_" + account;
-        aggregate.periodStart = periodStart;
-        aggregate.periodEnd = MAR;
-        aggregate.quantity = new BigDecimal(quantity);
-        aggregate.eventCount = events;
-        tables.usageAggregates.putItem(aggregate);
+        UsageBucket bucket = new UsageBucket(new BucketKey(account, meter, periodStart + 3_600, Map.of()),
+                new MeterValue(new BigDecimal(quantity), events, null, null, null, null, java.util.Set.of()));
+        String marker = String.format("%040d", SEEDS.incrementAndGet());
+        assertThat(tables.usageStore(clock).addOnce(marker, marker, List.of(bucket))).isTrue();
     }
 
     /** Prepaid credits bought in Checkout, as the Stripe webhook grants them. */
@@ -609,11 +589,9 @@ abstract class InvoiceGeneratorHandlerIT {
     }
 
     private InvoiceService service(DynamoDbClient client) {
-        return new InvoiceService(new TallyTables(client, Env.of(env)), catalog, clock);
-    }
-
-    private UsageIngestService ingestService() {
-        return new UsageIngestService(tables, catalog, clock);
+        TallyTables t = new TallyTables(client, Env.of(env));
+        return new InvoiceService(t, new UsageQuery(t.usageStore(clock), catalog), catalog, clock,
+                UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS);
     }
 
     private InvoiceItem invoice(String account, long periodStart) {
@@ -631,11 +609,6 @@ abstract class InvoiceGeneratorHandlerIT {
 
     private SubscriptionItem subscription(String account) {
         return tables.subscriptions.getItem(r -> r.consistentRead(true).key(k -> k.partitionValue("sub_" + account)));
-    }
-
-    private UsageAggregateItem aggregate(String account, long periodStart, String meter) {
-        return tables.usageAggregates.getItem(r -> r.consistentRead(true)
-                .key(k -> k.partitionValue(UsageAggregateItem.periodKey(account, periodStart)).sortValue(meter)));
     }
 
     private UsageRejectionItem rejection(String messageId) {

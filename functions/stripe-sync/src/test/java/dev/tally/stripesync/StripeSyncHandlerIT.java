@@ -363,7 +363,7 @@ abstract class StripeSyncHandlerIT {
         line.billableQuantity = new BigDecimal(billable);
         line.amountMinor = amountMinor;
         line.usageEventCount = 3L;
-        line.aggregateKey = "x#" + meter;
+        line.seriesKey = "x#" + meter;
         return line;
     }
 

@@ -1,0 +1,67 @@
+package dev.tally.buckets;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import dev.tally.aws.AwsClients;
+import dev.tally.catalog.CatalogLoader;
+import dev.tally.config.Env;
+import dev.tally.store.StreamImages;
+import dev.tally.store.TallyTables;
+import dev.tally.usage.DynamoDbUsageStore;
+import dev.tally.usage.UsageBucketService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The usage-events table's stream (new events only) -> {@link UsageBucketService}. A failed run is reported as the
+ * batch item failure at its first record (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html),
+ * so Lambda retries from a run boundary and the run's marker makes the retry exact.
+ */
+public final class UsageBucketsHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
+    private static final Logger LOG = LoggerFactory.getLogger(UsageBucketsHandler.class);
+    private final UsageBucketService service;
+
+    /** Lambda's entry point: configuration from the process environment. */
+    public UsageBucketsHandler() {
+        this(System.getenv(), Clock.systemUTC());
+    }
+
+    /**
+     * @param environment the function's environment variables
+     * @param clock source of bucket update times
+     */
+    public UsageBucketsHandler(Map<String, String> environment, Clock clock) {
+        Env env = Env.of(environment);
+        DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
+        this.service = new UsageBucketService(new TallyTables(dynamoDb, env).usageStore(clock),
+                CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE)));
+    }
+
+    @Override
+    public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
+        List<UsageBucketService.StreamedEvent> records = new ArrayList<>(event.getRecords().size());
+        for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords()) {
+            if (record.getDynamodb().getNewImage() == null || !"INSERT".equals(record.getEventName())) {
+                continue; // the event log is insert-only; anything else is not usage
+            }
+            records.add(new UsageBucketService.StreamedEvent(record.getDynamodb().getSequenceNumber(),
+                    DynamoDbUsageStore.eventFromItem(StreamImages.toSdk(record.getDynamodb().getNewImage()))));
+        }
+        try {
+            service.apply(records);
+            return StreamsEventResponse.builder().withBatchItemFailures(List.of()).build();
+        } catch (UsageBucketService.RunFailedException e) {
+            LOG.warn("usage buckets: {}; Lambda retries from that record", e.getMessage());
+            return StreamsEventResponse.builder().withBatchItemFailures(
+                    List.of(new StreamsEventResponse.BatchItemFailure(e.firstSequenceNumber()))).build();
+        }
+    }
+}
