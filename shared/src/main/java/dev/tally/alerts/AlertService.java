@@ -113,14 +113,10 @@ public final class AlertService {
         BillingPeriod period = BillingPeriod.containing(sub.billingAnchor, sub.interval, sub.intervalCount, key.hourStart());
         Aggregation aggregation = usage.aggregationOf(key.meter());
         BigDecimal after = usage.value(key.account(), key.meter(), period.start(), period.end(), d -> true).quantity(aggregation);
-        // For sums and counts the change tells where usage was before it; for the others every threshold up to the
-        // current value is tried, and the alert record keeps each one to a single alert.
+        // Every threshold the period's usage has reached is raised, once (the alert record keeps it to one): the
+        // stream may be read long after the change, when the total already includes later usage, so "where usage
+        // was before this change" cannot be told from the change itself.
         BigDecimal before = BigDecimal.ZERO;
-        if (aggregation == Aggregation.SUM || aggregation == Aggregation.COUNT) {
-            MeterValue was = oldImage == null ? MeterValue.EMPTY : oldImage.value();
-            BigDecimal change = newImage.value().quantity(aggregation).subtract(was.quantity(aggregation));
-            before = after.subtract(change);
-        }
         List<String> raised = new ArrayList<>();
         for (BigDecimal share : thresholds) {
             BigDecimal limit = price.includedQuantity().multiply(share);
