@@ -148,6 +148,9 @@ final class RuntimeClient {
     }
 
     private static String reason(IOException e) {
+        if (e instanceof ConnectException && e.getMessage() == null) {
+            return "connection refused";
+        }
         return e.getMessage() != null ? e.getMessage() : e.getCause() != null && e.getCause().getMessage() != null
                 ? e.getCause().getMessage() : e.getClass().getSimpleName();
     }

@@ -15,6 +15,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -150,8 +151,8 @@ final class AdminApi implements HttpHandler {
             throw new Refusal(400, "give \"seconds\" or \"to\"");
         }
         if (target.isBefore(previous)) {
-            throw new Refusal(400, "the clock only moves forward: it is " + previous.getEpochSecond() + ", "
-                    + target.getEpochSecond() + " is in its past");
+            throw new Refusal(400, "the clock only moves forward: it is " + previous.truncatedTo(ChronoUnit.SECONDS)
+                    + ", and " + target + " is in its past");
         }
         runtime.clock().set(target);
         runtime.awaitIdle(idleWait(body));
