@@ -2,6 +2,9 @@ package dev.tally.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -20,7 +23,10 @@ import picocli.CommandLine.ScopeType;
         subcommands = {ServeCommand.class, DemoCommand.class, StripeCommand.class, ClockCommand.class,
                 BillingCommand.class, UsageCommand.class, InvoicesCommand.class, DlqCommand.class,
                 CommandLine.HelpCommand.class})
-public final class TallyCli {
+public final class TallyCli implements Runnable {
+    @Spec
+    CommandSpec spec;
+
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
             description = "On a failure, print the stack trace too.")
@@ -28,6 +34,13 @@ public final class TallyCli {
 
     /** For picocli; use {@link #commandLine()}. */
     TallyCli() {
+    }
+
+    /** {@code tally} alone is a usage error (exit code 2) that lists the commands. */
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing command: one of "
+                + String.join(", ", spec.subcommands().keySet()));
     }
 
     /**
