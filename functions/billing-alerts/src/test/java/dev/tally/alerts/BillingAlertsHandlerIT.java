@@ -170,10 +170,7 @@ abstract class BillingAlertsHandlerIT {
     @Test
     void periodHeaderRecordRaisesNothing() {
         String account = teamCustomer();
-        UsageAggregateItem open = header(account, false);
-        UsageAggregateItem closed = header(account, true);
-
-        assertThat(handle(aggregateRecord("INSERT", null, open), modify(open, closed)).getBatchItemFailures()).isEmpty();
+        assertThat(handle(aggregateRecord("INSERT", null, closedHeader(account))).getBatchItemFailures()).isEmpty();
 
         assertThat(alerts(account)).isEmpty();
     }
@@ -255,12 +252,30 @@ abstract class BillingAlertsHandlerIT {
     }
 
     @Test
-    void failingSubscriptionLookupIsReported() {
+    void theAggregatesPlanIsUsedWithoutReadingTheSubscription() {
+        // As ingestion writes them, aggregates carry their plan: the subscriptions table is not read at all.
+        Map<String, String> broken = new HashMap<>(env);
+        broken.put("SUBSCRIPTIONS_TABLE", "tally-no-such-table");
+        BillingAlertsHandler withoutSubscriptions = new BillingAlertsHandler(broken, clock);
+        String account = TallyFixtures.uniqueId("acct"); // no subscription stored either
+
+        StreamsEventResponse response = withoutSubscriptions.handleRequest(
+                StreamEvents.batch(usageChange(account, "build_minutes", "700", "800")), null);
+
+        assertThat(response.getBatchItemFailures()).isEmpty();
+        assertThat(alertIds(account)).containsExactly("usage:" + account + ":build_minutes:" + PERIOD_START + ":0.5");
+    }
+
+    @Test
+    void anOlderAggregateWithoutItsPlanFallsBackToTheSubscriptionAndAFailedLookupIsReported() {
         Map<String, String> broken = new HashMap<>(env);
         broken.put("SUBSCRIPTIONS_TABLE", "tally-no-such-table");
         BillingAlertsHandler misconfigured = new BillingAlertsHandler(broken, clock);
         String account = teamCustomer();
-        DynamodbEvent.DynamodbStreamRecord record = usageChange(account, "build_minutes", "700", "800");
+        UsageAggregateItem before = aggregate(account, "build_minutes", "700");
+        UsageAggregateItem after = aggregate(account, "build_minutes", "800");
+        before.planId = after.planId = null; // written before aggregates carried their plan
+        DynamodbEvent.DynamodbStreamRecord record = modify(before, after);
 
         StreamsEventResponse response = misconfigured.handleRequest(StreamEvents.batch(record), null);
 
@@ -268,9 +283,9 @@ abstract class BillingAlertsHandlerIT {
                 .containsExactly(record.getDynamodb().getSequenceNumber());
         assertThat(alerts(account)).isEmpty();
 
-        // The retry, on a working function, raises the alert.
+        // The retry, on a working function, reads the plan from the subscription and raises the alert.
         assertThat(handle(record).getBatchItemFailures()).isEmpty();
-        assertThat(alertIds(account)).hasSize(1);
+        assertThat(alertIds(account)).containsExactly("usage:" + account + ":build_minutes:" + PERIOD_START + ":0.5");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -286,12 +301,14 @@ abstract class BillingAlertsHandlerIT {
         return handler.handleRequest(StreamEvents.batch(records), null);
     }
 
+    /** An aggregate as usage-ingest writes it: with its subscription and that subscription's plan (team). */
     static UsageAggregateItem aggregate(String account, String meter, String quantity) {
         UsageAggregateItem a = new UsageAggregateItem();
         a.periodKey = UsageAggregateItem.periodKey(account, PERIOD_START);
         a.meter = meter;
         a.accountId = account;
         a.subscriptionId = "sub_" + account;
+        a.planId = "team";
         a.periodStart = PERIOD_START;
         a.periodEnd = PERIOD_END;
         a.quantity = new BigDecimal(quantity);
@@ -299,18 +316,16 @@ abstract class BillingAlertsHandlerIT {
         return a;
     }
 
-    static UsageAggregateItem header(String account, boolean closed) {
+    /** The period header as invoice-generator writes it when it closes the period (no subscription, no plan). */
+    static UsageAggregateItem closedHeader(String account) {
         UsageAggregateItem h = new UsageAggregateItem();
         h.periodKey = UsageAggregateItem.periodKey(account, PERIOD_START);
         h.meter = UsageAggregateItem.PERIOD_HEADER;
         h.accountId = account;
-        h.subscriptionId = "sub_" + account;
         h.periodStart = PERIOD_START;
         h.periodEnd = PERIOD_END;
-        h.closed = closed;
-        if (closed) {
-            h.closedAt = NOW.getEpochSecond();
-        }
+        h.closed = true;
+        h.closedAt = NOW.getEpochSecond();
         return h;
     }
 
