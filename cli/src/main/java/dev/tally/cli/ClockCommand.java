@@ -1,9 +1,6 @@
 package dev.tally.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code tally clock}: the running {@code tally serve}'s clock, which every function and schedule reads. Like a
@@ -13,12 +10,5 @@ import picocli.CommandLine.Spec;
 @Command(name = "clock", mixinStandardHelpOptions = true,
         description = "The local runtime's clock (like a Stripe test clock): show it, advance it.",
         subcommands = {ClockShowCommand.class, ClockAdvanceCommand.class})
-final class ClockCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: show or advance");
-    }
+final class ClockCommand extends CommandGroup {
 }

@@ -1,9 +1,6 @@
 package dev.tally.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code tally stripe}: a local Stripe, the way Stripe's own CLI works against a local endpoint. Only groups
@@ -12,12 +9,5 @@ import picocli.CommandLine.Spec;
 @Command(name = "stripe", mixinStandardHelpOptions = true,
         description = "A local Stripe for `tally serve`: trigger signed webhook events, watch those it receives.",
         subcommands = {StripeTriggerCommand.class, StripeListenCommand.class})
-final class StripeCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: trigger or listen");
-    }
+final class StripeCommand extends CommandGroup {
 }

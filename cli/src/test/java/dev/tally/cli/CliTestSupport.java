@@ -1,7 +1,12 @@
 package dev.tally.cli;
 
+import dev.tally.aws.AwsClients;
+import dev.tally.config.Env;
 import dev.tally.local.LocalRuntime;
+import dev.tally.store.TallyTables;
 import picocli.CommandLine;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -45,6 +50,35 @@ final class CliTestSupport {
      */
     static LocalRuntime startRuntime(boolean automaticSchedules) {
         return RuntimeFactory.start(runtimeOptions(), automaticSchedules);
+    }
+
+    /**
+     * A runtime started for a test class, with clients on its endpoints and its tables; close it after the class.
+     *
+     * @param runtime the runtime, on free ports
+     * @param dynamoDb a client of its DynamoDB
+     * @param sqs a client of its SQS
+     * @param tables its tables, as the functions name them
+     */
+    record Running(LocalRuntime runtime, DynamoDbClient dynamoDb, SqsClient sqs, TallyTables tables) implements AutoCloseable {
+        /**
+         * @param automaticSchedules true as {@code tally serve} runs
+         * @return the started runtime and its clients
+         */
+        static Running start(boolean automaticSchedules) {
+            LocalRuntime runtime = startRuntime(automaticSchedules);
+            Env env = Env.of(runtime.functionEnvironment("UsageIngestFunction"));
+            DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
+            return new Running(runtime, dynamoDb, AwsClients.configure(SqsClient.builder(), env, "SQS").build(),
+                    new TallyTables(dynamoDb, env));
+        }
+
+        @Override
+        public void close() {
+            sqs.close();
+            dynamoDb.close();
+            runtime.close();
+        }
     }
 
     /**

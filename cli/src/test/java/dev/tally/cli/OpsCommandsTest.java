@@ -2,7 +2,6 @@ package dev.tally.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tally.aws.AwsClients;
 import dev.tally.config.Env;
 import dev.tally.local.LocalRuntime;
 import dev.tally.store.InvoiceItem;
@@ -17,7 +16,6 @@ import dev.tally.testsupport.TallyFixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
@@ -46,30 +44,23 @@ class OpsCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration IDLE = Duration.ofSeconds(30);
 
+    private static CliTestSupport.Running running;
     private static LocalRuntime runtime;
     private static TallyTables tables;
     private static SqsClient sqs;
-    private static DynamoDbClient dynamoDb;
 
     @BeforeAll
     static void start() {
-        runtime = CliTestSupport.startRuntime(false);
-        Env env = Env.of(runtime.functionEnvironment("UsageIngestFunction"));
-        dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
-        tables = new TallyTables(dynamoDb, env);
-        sqs = AwsClients.configure(SqsClient.builder(), env, "SQS").build();
+        running = CliTestSupport.Running.start(false);
+        runtime = running.runtime();
+        tables = running.tables();
+        sqs = running.sqs();
     }
 
     @AfterAll
     static void stop() {
-        if (sqs != null) {
-            sqs.close();
-        }
-        if (dynamoDb != null) {
-            dynamoDb.close();
-        }
-        if (runtime != null) {
-            runtime.close();
+        if (running != null) {
+            running.close();
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.tally.cli;
 
-import dev.tally.aws.AwsClients;
 import dev.tally.cli.CliTestSupport.Result;
-import dev.tally.config.Env;
 import dev.tally.local.LocalRuntime;
 import dev.tally.store.AccountItem;
 import dev.tally.store.CreditEntryItem;
@@ -12,7 +10,6 @@ import dev.tally.testsupport.TallyFixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -30,25 +27,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * tables. Each test uses its own account ids; the clock only moves forward, so no test depends on its value.
  */
 class RuntimeCommandsTest {
+    private static CliTestSupport.Running running;
     private static LocalRuntime runtime;
-    private static DynamoDbClient dynamoDb;
     private static TallyTables tables;
 
     @BeforeAll
     static void start() {
-        runtime = CliTestSupport.startRuntime(true);
-        Env env = Env.of(runtime.functionEnvironment("StripeWebhookFunction"));
-        dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
-        tables = new TallyTables(dynamoDb, env);
+        running = CliTestSupport.Running.start(true);
+        runtime = running.runtime();
+        tables = running.tables();
     }
 
     @AfterAll
     static void stop() {
-        if (dynamoDb != null) {
-            dynamoDb.close();
-        }
-        if (runtime != null) {
-            runtime.close();
+        if (running != null) {
+            running.close();
         }
     }
 
