@@ -71,7 +71,11 @@ class ExitCodesTest {
     }
 
     @Test
-    void demo() {
+    void demo() throws IOException {
+        try (ServerSocket busy = new ServerSocket(0)) {
+            failed(run("demo", "--template", template(), "--sqs-port", Integer.toString(busy.getLocalPort())),
+                    "tally demo: port " + busy.getLocalPort() + " (--sqs-port) is in use");
+        }
         failed(run("demo", "--template", "missing.yaml"), "tally demo: no template at " + Path.of("missing.yaml").toAbsolutePath());
         failed(run("demo", "--template", template(), "--report", "no/such/dir/report.json"),
                 "tally demo: cannot write the report to " + Path.of("no/such/dir/report.json").toAbsolutePath());
