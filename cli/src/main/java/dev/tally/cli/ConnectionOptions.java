@@ -4,6 +4,10 @@ import dev.tally.aws.AwsClients;
 import dev.tally.config.Env;
 import dev.tally.store.TallyTables;
 import picocli.CommandLine.Option;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -49,16 +53,27 @@ final class ConnectionOptions {
             description = "AWS region. Default: $AWS_REGION, else us-east-1.")
     String region;
 
-    @Option(names = "--dynamodb-endpoint", paramLabel = "URL",
+    @Option(names = "--dynamodb-endpoint", paramLabel = "URL", converter = EndpointConverter.class,
             description = "DynamoDB endpoint. Default: " + LOCAL_DYNAMODB + " (none with --aws).")
     URI dynamoDbEndpoint;
 
-    @Option(names = "--sqs-endpoint", paramLabel = "URL",
+    @Option(names = "--sqs-endpoint", paramLabel = "URL", converter = EndpointConverter.class,
             description = "SQS endpoint. Default: " + LOCAL_SQS + " (none with --aws).")
     URI sqsEndpoint;
 
     /** The process environment; replaced in tests. */
     Map<String, String> processEnvironment = System.getenv();
+
+    /** The SDK's name of the service whose last call failed ({@code DynamoDb}, {@code Sqs}), or null. */
+    private volatile String failedService;
+
+    /** Remembers which service a failed call went to, so the message names that endpoint only. */
+    private final ExecutionInterceptor failureRecorder = new ExecutionInterceptor() {
+        @Override
+        public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+            failedService = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
+        }
+    };
 
     /** @return true when operating real AWS ({@code --aws}) */
     boolean aws() {
@@ -135,13 +150,15 @@ final class ConnectionOptions {
      */
     DynamoDbClient dynamoDb() {
         return AwsClients.configure(DynamoDbClient.builder(), env(), "DYNAMODB")
-                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD)).build();
+                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).addExecutionInterceptor(failureRecorder))
+                .build();
     }
 
     /** @return an SQS client for {@link #env()}, standard retries; close it */
     SqsClient sqs() {
         return AwsClients.configure(SqsClient.builder(), env(), "SQS")
-                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD)).build();
+                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).addExecutionInterceptor(failureRecorder))
+                .build();
     }
 
     /**
@@ -177,12 +194,31 @@ final class ConnectionOptions {
         return lower.startsWith("http://") || lower.startsWith("https://");
     }
 
-    /** For messages: {@code DynamoDB http://localhost:8000, SQS http://localhost:9324 (region us-east-1)}. */
-    String describe() {
-        return "DynamoDB " + orAws(dynamoDbEndpoint()) + ", SQS " + orAws(sqsEndpoint()) + " (region " + region() + ")";
+    /** For messages: {@code DynamoDB at http://localhost:8000}, or {@code DynamoDB in AWS (region eu-west-1)}. */
+    String describeDynamoDb() {
+        return describe("DynamoDB", dynamoDbEndpoint());
     }
 
-    private static String orAws(URI endpoint) {
-        return endpoint == null ? "AWS" : endpoint.toString();
+    /** For messages: {@code SQS at http://localhost:9324}, or {@code SQS in AWS (region eu-west-1)}. */
+    String describeSqs() {
+        return describe("SQS", sqsEndpoint());
+    }
+
+    /**
+     * For messages about a failed call: the endpoint of the service it went to, and the option that changes it.
+     *
+     * @return e.g. {@code {"DynamoDB at http://localhost:8000", "--dynamodb-endpoint"}}, or null when no call failed
+     */
+    String[] failedEndpoint() {
+        String service = failedService;
+        if (service == null) {
+            return null;
+        }
+        return service.toLowerCase(Locale.ROOT).contains("dynamo")
+                ? new String[]{describeDynamoDb(), "--dynamodb-endpoint"} : new String[]{describeSqs(), "--sqs-endpoint"};
+    }
+
+    private String describe(String service, URI endpoint) {
+        return endpoint == null ? service + " in AWS (region " + region() + ")" : service + " at " + endpoint;
     }
 }

@@ -89,6 +89,7 @@ public final class DemoScenario {
     private final Map<String, Integer> webhookOutcomes = new TreeMap<>();
     private int webhooksSent;
     private long duplicatesSent;
+    private Progress progress = Progress.none();
 
     /**
      * @param runtime a started local runtime whose stripe-webhook function uses {@code webhookSecret}
@@ -101,6 +102,15 @@ public final class DemoScenario {
         this.webhookSecret = webhookSecret;
         this.gracePeriodSeconds = gracePeriodSeconds;
         this.out = out;
+    }
+
+    /**
+     * @param progress where to show progress while usage is sent and processed (on a terminal only)
+     * @return this scenario
+     */
+    DemoScenario withProgress(Progress progress) {
+        this.progress = progress;
+        return this;
     }
 
     /**
@@ -119,15 +129,17 @@ public final class DemoScenario {
 
         out.printf("%n== Stripe webhooks -> %s/webhooks/stripe%n", runtime.httpEndpoint());
         sendWebhooks(start, periodEnd);
-        out.printf("   %d sent: %s%n", webhooksSent, webhookOutcomes);
+        out.printf("   %s sent: %s%n", Words.count(webhooksSent, "webhook"), webhookOutcomes);
 
         long sent;
         try (SqsClient sqs = AwsClients.configure(SqsClient.builder(), env, "SQS").build()) {
             String usageQueue = runtime.queueUrl("UsageQueue");
             out.printf("%n== Usage events -> %s%n", usageQueue);
             sent = sendUsage(sqs, usageQueue, start, usageUntil);
+            progress.show("   usage sent; waiting until every event is counted or rejected...");
             runtime.awaitIdle(Duration.ofMinutes(3));
-            out.printf("   %d sent and processed%n", sent);
+            progress.done();
+            out.printf("   %s sent and processed%n", Words.count(sent, "event"));
 
             Instant billingTime = Instant.ofEpochSecond(periodEnd + gracePeriodSeconds + 60);
             out.printf("%n== Clock advanced to %s (period end %s + grace %d s); billing run%n",
@@ -136,7 +148,8 @@ public final class DemoScenario {
             Object firstRun = runtime.runSchedule("BillingRunFunction");
             runtime.awaitIdle(Duration.ofMinutes(3));
             int invoicesAfterFirst = tables.invoices.scan().items().stream().toList().size();
-            out.printf("   billing run queued %s invoice jobs; %d invoices written%n", firstRun, invoicesAfterFirst);
+            out.printf("   billing run queued %s; %s written%n", Words.count(((Number) firstRun).longValue(), "invoice job"),
+                    Words.count(invoicesAfterFirst, "invoice"));
 
             Object secondRun = runtime.runSchedule("BillingRunFunction");
             List<SendMessageBatchRequestEntry> replays = new ArrayList<>();
@@ -147,8 +160,9 @@ public final class DemoScenario {
             sqs.sendMessageBatch(b -> b.queueUrl(runtime.queueUrl("InvoiceJobsQueue")).entries(replays));
             runtime.awaitIdle(Duration.ofMinutes(3));
             int invoicesAfterReplay = tables.invoices.scan().items().stream().toList().size();
-            out.printf("   second billing run queued %s jobs; %d invoice jobs replayed; invoices still %d%n",
-                    secondRun, replays.size(), invoicesAfterReplay);
+            out.printf("   second billing run queued %s; %s replayed; invoices still %d%n",
+                    Words.count(((Number) secondRun).longValue(), "job"), Words.count(replays.size(), "invoice job"),
+                    invoicesAfterReplay);
         }
         ObjectNode report = report(tables, sent);
         print(report);
@@ -253,6 +267,7 @@ public final class DemoScenario {
             for (int j = i; j < Math.min(bodies.size(), i + 10); j++) {
                 entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(j - i)).messageBody(bodies.get(j)).build());
             }
+            progress.show("   usage: " + i + " of " + Words.count(bodies.size(), "message") + " sent");
             var response = sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
             if (!response.failed().isEmpty()) {
                 throw new IllegalStateException("SQS refused usage messages: " + response.failed());
@@ -355,7 +370,7 @@ public final class DemoScenario {
                 out.printf("      %-64s %16s%n", l.get("description").asText(), Currencies.format(l.get("amount_minor").asLong(), cur));
             }
             out.printf("      %-64s %16s%n", "subtotal", Currencies.format(inv.get("subtotal_minor").asLong(), cur));
-            out.printf("      %-64s %16s%n", "prepaid credits applied", Currencies.format(-inv.get("credits_applied_minor").asLong(), cur));
+            out.printf("      %-64s %16s%n", "prepaid credits applied", InvoiceTableCommand.creditsApplied(inv.get("credits_applied_minor").asLong(), cur));
             out.printf("      %-64s %16s%n", "total due", Currencies.format(inv.get("total_minor").asLong(), cur));
         }
         out.printf("%n== Alerts%n");

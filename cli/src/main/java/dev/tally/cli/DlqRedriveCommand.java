@@ -3,7 +3,10 @@ package dev.tally.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import picocli.CommandLine.ParameterException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
@@ -22,19 +25,21 @@ import java.util.Map;
 
 /**
  * {@code tally dlq redrive}: moves messages from a dead-letter queue back to its source queue, where their
- * consumer processes them again. Receives up to 10 at a time (1 s long poll, hidden for
- * {@value #VISIBILITY_TIMEOUT_SECONDS} s), sends each body with its message attributes to the target (system
- * attributes and the message id are not kept), and deletes a message from the dead-letter queue only after the
- * target accepted it; stops when a receive returns nothing, after {@code --max} messages, or at the first message
- * the target refused.
+ * consumer processes them again. Both queues are resolved and checked to exist before any message is received.
+ * Then it receives up to 10 at a time (1 s long poll, hidden for {@value #VISIBILITY_TIMEOUT_SECONDS} s), sends each
+ * body with its message attributes to the target (system attributes and the message id are not kept), and deletes
+ * a message from the dead-letter queue only after the target accepted it. A message the target refused (or that was
+ * received when a call failed) is made visible in the dead-letter queue again at once (ChangeMessageVisibility 0),
+ * so a second run sees it. Stops when a receive returns nothing, after {@code --max} messages, or at the first
+ * message that could not be moved.
  *
  * <p>The default target is the one queue whose RedrivePolicy names the dead-letter queue
  * (ListDeadLetterSourceQueues); when the endpoint knows none, the dead-letter queue's name without
  * {@code DeadLetter} ({@code UsageDeadLetterQueue} -> {@code UsageQueue}).
  *
- * <p>Exit code 1 when a queue does not exist, the target cannot be determined, or a message could not be moved (a
- * refused one stays in the dead-letter queue; one sent but not deleted is in both queues: Tally's consumers ignore
- * the duplicate).
+ * <p>Exit code 1 when a queue does not exist (naming which), the target cannot be determined, or a message could not
+ * be moved (a refused one stays in the dead-letter queue, visible; one sent but not deleted is in both queues:
+ * Tally's consumers ignore the duplicate). Exit code 2 for {@code --max} below 1.
  */
 @Command(name = "redrive", mixinStandardHelpOptions = true,
         description = {"Moves messages from a dead-letter queue back to its source queue: each is sent to the target "
@@ -58,14 +63,15 @@ final class DlqRedriveCommand extends OpsCommand {
     @Override
     int run() {
         if (max != null && max < 1) {
-            throw new Failure("--max must be at least 1");
+            throw new ParameterException(spec.commandLine(), "--max must be at least 1");
         }
         try (SqsClient sqs = connection.sqs()) {
-            String dlqUrl = queueUrl(sqs, queue);
-            approximateMessages(sqs, dlqUrl); // fails early, and clearly, when the queue does not exist
-            String targetUrl = queueUrl(sqs, to != null ? to : sourceOf(sqs, dlqUrl));
+            String dlqUrl = existingQueue(sqs, queue, "the dead-letter queue, --queue");
+            String targetUrl = to != null ? existingQueue(sqs, to, "the target queue, --to")
+                    : existingQueue(sqs, sourceOf(sqs, dlqUrl), "the queue that dead-letters into " + queue
+                    + ", the default target; choose one with --to");
             if (targetUrl.equals(dlqUrl)) {
-                throw new Failure("--to is the dead-letter queue itself: " + dlqUrl);
+                throw new ParameterException(spec.commandLine(), "--to is the dead-letter queue itself: " + dlqUrl);
             }
             long moved = 0;
             List<String> problems = new ArrayList<>();
@@ -79,7 +85,7 @@ final class DlqRedriveCommand extends OpsCommand {
                 }
                 moved += move(sqs, messages, dlqUrl, targetUrl, problems);
             }
-            out().printf("Moved %d message%s from %s to %s.%n", moved, moved == 1 ? "" : "s", dlqUrl, targetUrl);
+            out().printf("Moved %s from %s to %s.%n", Words.count(moved, "message"), dlqUrl, targetUrl);
             if (max != null && moved == max) {
                 out().printf("--max reached; about %s left in the dead-letter queue.%n", approximateMessages(sqs, dlqUrl));
             }
@@ -88,37 +94,68 @@ final class DlqRedriveCommand extends OpsCommand {
         }
     }
 
-    /** Sends {@code messages} to the target and deletes those it accepted; returns how many were moved. */
+    /**
+     * Sends {@code messages} to the target and deletes those it accepted; those not sent are made visible in the
+     * dead-letter queue again at once, also when a call throws. Returns how many were moved.
+     */
     private long move(SqsClient sqs, List<Message> messages, String dlqUrl, String targetUrl, List<String> problems) {
         long moved = 0;
-        for (List<Message> batch : chunks(messages, DlqRedriveCommand::size)) {
-            List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
-            for (int i = 0; i < batch.size(); i++) {
-                entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i))
-                        .messageBody(batch.get(i).body()).messageAttributes(batch.get(i).messageAttributes()).build());
+        List<Message> notSent = new ArrayList<>(messages);
+        try {
+            for (List<Message> batch : chunks(messages, DlqRedriveCommand::size)) {
+                List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+                for (int i = 0; i < batch.size(); i++) {
+                    entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i))
+                            .messageBody(batch.get(i).body()).messageAttributes(batch.get(i).messageAttributes()).build());
+                }
+                SendMessageBatchResponse sent = sqs.sendMessageBatch(r -> r.queueUrl(targetUrl).entries(entries));
+                for (BatchResultErrorEntry failed : sent.failed()) {
+                    problems.add("message " + batch.get(Integer.parseInt(failed.id())).messageId() + " not moved ("
+                            + failed.code() + " " + failed.message() + "); it stays in the dead-letter queue, visible again");
+                }
+                List<DeleteMessageBatchRequestEntry> deletes = new ArrayList<>();
+                for (SendMessageBatchResultEntry ok : sent.successful()) {
+                    Message m = batch.get(Integer.parseInt(ok.id()));
+                    notSent.remove(m);
+                    deletes.add(DeleteMessageBatchRequestEntry.builder().id(ok.id()).receiptHandle(m.receiptHandle()).build());
+                }
+                if (deletes.isEmpty()) {
+                    continue;
+                }
+                moved += deletes.size();
+                DeleteMessageBatchResponse deleted = sqs.deleteMessageBatch(r -> r.queueUrl(dlqUrl).entries(deletes));
+                for (BatchResultErrorEntry failed : deleted.failed()) {
+                    problems.add("message " + batch.get(Integer.parseInt(failed.id())).messageId() + " was sent but not "
+                            + "deleted (" + failed.code() + " " + failed.message() + "); it will reappear in the "
+                            + "dead-letter queue and be moved again, a duplicate");
+                }
             }
-            SendMessageBatchResponse sent = sqs.sendMessageBatch(r -> r.queueUrl(targetUrl).entries(entries));
-            for (BatchResultErrorEntry failed : sent.failed()) {
-                problems.add("message " + batch.get(Integer.parseInt(failed.id())).messageId() + " not moved ("
-                        + failed.code() + " " + failed.message() + "); it stays in the dead-letter queue");
-            }
-            List<DeleteMessageBatchRequestEntry> deletes = new ArrayList<>();
-            for (SendMessageBatchResultEntry ok : sent.successful()) {
-                deletes.add(DeleteMessageBatchRequestEntry.builder().id(ok.id())
-                        .receiptHandle(batch.get(Integer.parseInt(ok.id())).receiptHandle()).build());
-            }
-            if (deletes.isEmpty()) {
-                continue;
-            }
-            moved += deletes.size();
-            DeleteMessageBatchResponse deleted = sqs.deleteMessageBatch(r -> r.queueUrl(dlqUrl).entries(deletes));
-            for (BatchResultErrorEntry failed : deleted.failed()) {
-                problems.add("message " + batch.get(Integer.parseInt(failed.id())).messageId() + " was sent but not "
-                        + "deleted (" + failed.code() + " " + failed.message() + "); it will reappear in the "
-                        + "dead-letter queue and be moved again, a duplicate");
-            }
+        } finally {
+            makeVisible(sqs, dlqUrl, notSent, problems);
         }
         return moved;
+    }
+
+    /** Ends the invisibility of messages received but not moved, so they can be received again at once. */
+    private static void makeVisible(SqsClient sqs, String dlqUrl, List<Message> messages, List<String> problems) {
+        for (int i = 0; i < messages.size(); i += 10) {
+            List<Message> batch = messages.subList(i, Math.min(messages.size(), i + 10));
+            List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
+            for (int j = 0; j < batch.size(); j++) {
+                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(j))
+                        .receiptHandle(batch.get(j).receiptHandle()).visibilityTimeout(0).build());
+            }
+            try {
+                var changed = sqs.changeMessageVisibilityBatch(r -> r.queueUrl(dlqUrl).entries(entries));
+                for (BatchResultErrorEntry failed : changed.failed()) {
+                    problems.add("message " + batch.get(Integer.parseInt(failed.id())).messageId() + " stays invisible "
+                            + "for up to " + VISIBILITY_TIMEOUT_SECONDS + " s (" + failed.code() + " " + failed.message() + ")");
+                }
+            } catch (SdkException e) {
+                problems.add(Words.count(batch.size(), "message") + " stay invisible for up to "
+                        + VISIBILITY_TIMEOUT_SECONDS + " s: " + e.getMessage());
+            }
+        }
     }
 
     /** SQS's approximate number of visible messages in a queue. */

@@ -49,6 +49,19 @@ abstract class InvoiceTableCommand extends OpsCommand {
         return minor == null || currency == null ? null : Currencies.format(minor, currency);
     }
 
+    /**
+     * Credits applied to an invoice, printed the one way Tally prints them to people: negative, since they reduce
+     * the total ({@code -23.45 USD}); zero as {@code 0.00 USD}. Stored and in JSON they are a positive number of minor
+     * units ({@code creditsAppliedMinor}).
+     *
+     * @param minor credits applied, minor units, not negative; or null
+     * @param currency lowercase ISO 4217 code, or null
+     * @return e.g. {@code -23.45 USD}, or null when either part is missing
+     */
+    static String creditsApplied(Long minor, String currency) {
+        return minor == null ? null : money(-minor, currency);
+    }
+
     static String upper(String currency) {
         return currency == null ? null : currency.toUpperCase(Locale.ROOT);
     }

@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * {@code tally invoices}: lists invoices by account, then period: id, account, period (ISO-8601 UTC, start inclusive
- * .. end exclusive), currency, subtotal, prepaid credits applied and total, amounts in major units with the currency
+ * .. end exclusive), currency, subtotal, prepaid credits applied (negative: they reduce the total) and total, amounts in major units with the currency
  * code ({@link Currencies#format}); with {@code --json}, one JSON object per line, as stored (amounts in integer
  * minor units, times in seconds since the epoch, lines included). {@code tally invoices show ID} prints one invoice
  * with its lines ({@link InvoiceShowCommand}).
@@ -59,7 +59,7 @@ final class InvoicesCommand extends InvoiceTableCommand {
                 ">CREDITS APPLIED", ">TOTAL");
         for (InvoiceItem i : invoices) {
             table.row(i.invoiceId, i.accountId, period(i), upper(i.currency), money(i.subtotalMinor, i.currency),
-                    money(i.creditsAppliedMinor, i.currency), money(i.totalMinor, i.currency));
+                    creditsApplied(i.creditsAppliedMinor, i.currency), money(i.totalMinor, i.currency));
         }
         table.print(out(), "");
         return 0;

@@ -11,6 +11,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 import java.io.IOException;
@@ -25,9 +26,9 @@ import java.util.stream.Collectors;
 /**
  * Base of the operations commands ({@code tally usage ...}, {@code tally invoices ...}, {@code tally dlq ...}): the
  * connection options, output through picocli's writers (so {@code CommandLine#setOut}/{@code setErr} capture it),
- * and one error policy: exit code 0 when the command did its work, 1 with a one-line explanation on stderr when it
- * could not (endpoint unreachable, table or queue missing, unknown id, AWS refused a request). Invalid usage is
- * picocli's exit code 2.
+ * and one error policy ({@link Errors}): exit code 0 when the command did its work, 1 with a one-line explanation on
+ * stderr when it could not (endpoint unreachable, naming that endpoint only; table or queue missing; unknown id; AWS
+ * refused a request), 2 on invalid usage.
  */
 abstract class OpsCommand implements Callable<Integer> {
     /** Writes exact decimals as written (never {@code 1E+3}). */
@@ -46,20 +47,10 @@ abstract class OpsCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
 
     /**
-     * A failure the user can act on; its message is printed as is (after the command's name) and the command
-     * exits with 1.
-     */
-    static final class Failure extends RuntimeException {
-        Failure(String message) {
-            super(message);
-        }
-    }
-
-    /**
      * Does the command's work.
      *
      * <p>Throws {@link Failure}, {@link AwsServiceException} or {@link SdkClientException} when it cannot; {@link #call()}
-     * reports them.
+     * reports them. Throws picocli's {@code ParameterException} for invalid usage (exit code 2).
      *
      * @return the exit code, 0 on success
      */
@@ -78,6 +69,29 @@ abstract class OpsCommand implements Callable<Integer> {
     String queueUrl(SqsClient sqs, String nameOrUrl) {
         String url = connection.queueUrl(sqs, nameOrUrl);
         queuesUsed.add(url);
+        return url;
+    }
+
+    /**
+     * Resolves a queue and checks that it exists (GetQueueAttributes), before anything is read from or sent to any
+     * queue.
+     *
+     * @param sqs the SQS client
+     * @param nameOrUrl a queue name (logical id locally) or URL
+     * @param role what the queue is to the command, named in the message, e.g. {@code "the target queue (--to)"}
+     * @return the queue URL
+     * @throws Failure when there is no such queue
+     */
+    String existingQueue(SqsClient sqs, String nameOrUrl, String role) {
+        String url;
+        try {
+            url = queueUrl(sqs, nameOrUrl);
+            sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN));
+        } catch (QueueDoesNotExistException e) {
+            throw new Failure("no SQS queue " + nameOrUrl + " (" + role + ") at " + connection.describeSqs()
+                    + "; nothing was read or sent. Name it by its URL, or by its name"
+                    + (connection.aws() ? " in AWS." : " (the template's logical id, e.g. UsageQueue)."), e);
+        }
         return url;
     }
 
@@ -137,37 +151,38 @@ abstract class OpsCommand implements Callable<Integer> {
         try {
             return run();
         } catch (Failure e) {
-            return fail(e.getMessage());
+            return fail(e.getMessage(), e);
         } catch (ResourceNotFoundException e) {
             String tables = tablesUsed().stream().map(v -> v + "=" + connection.tableName(v))
                     .collect(Collectors.joining(", "));
-            return fail("DynamoDB table not found (" + tables + ") at " + connection.describe() + ": "
+            return fail("DynamoDB table not found (" + tables + ") at " + connection.describeDynamoDb() + ": "
                     + errorMessage(e) + (connection.aws() ? ". Set the table variables to the deployed names."
-                    : ". Is `tally serve` running there?"));
+                    : ". Is `tally serve` running there?"), e);
         } catch (QueueDoesNotExistException e) {
-            return fail("SQS queue not found: " + (queuesUsed.size() == 1 ? queuesUsed.getFirst()
-                    : "one of " + queuesUsed) + " (" + errorMessage(e) + "). Name it by a URL, or by its name "
-                    + (connection.aws() ? "in AWS." : "(the template's logical id)."));
+            return fail("SQS queue not found: " + (queuesUsed.isEmpty() ? "?" : queuesUsed.getLast()) + " ("
+                    + errorMessage(e) + "). Name it by a URL, or by its name "
+                    + (connection.aws() ? "in AWS." : "(the template's logical id)."), e);
         } catch (AwsServiceException e) {
             return fail(e.awsErrorDetails() == null ? e.getMessage()
                     : e.awsErrorDetails().serviceName() + " refused the request: " + errorMessage(e)
-                    + " (" + e.awsErrorDetails().errorCode() + ")");
+                    + " (" + e.awsErrorDetails().errorCode() + ")", e);
         } catch (SdkClientException e) {
-            if (causedByIo(e)) {
-                return fail("cannot reach " + connection.describe() + ": " + e.getMessage() + "."
-                        + (connection.aws() ? "" : " Is `tally serve` running? Otherwise pass --dynamodb-endpoint/"
-                        + "--sqs-endpoint, or --aws for AWS."));
+            String[] endpoint = connection.failedEndpoint();
+            IOException io = ioCause(e);
+            if (io != null && endpoint != null) {
+                return fail("cannot reach " + endpoint[0] + " (" + io.getMessage() + ")."
+                        + (connection.aws() ? "" : " Is `tally serve` running? Otherwise pass " + endpoint[1]
+                        + ", or --aws for AWS."), e);
             }
-            return fail(e.getMessage());
+            return fail(e.getMessage(), e);
         } finally {
             out().flush();
             err().flush();
         }
     }
 
-    private int fail(String message) {
-        err().println(spec.qualifiedName() + ": " + message);
-        return 1;
+    private int fail(String message, Exception cause) {
+        return Errors.report(spec.commandLine(), message, new Failure(message, cause));
     }
 
     private static String errorMessage(AwsServiceException e) {
@@ -175,12 +190,14 @@ abstract class OpsCommand implements Callable<Integer> {
                 ? e.awsErrorDetails().errorMessage() : e.getMessage();
     }
 
-    private static boolean causedByIo(Throwable e) {
+    /** The innermost I/O exception (e.g. "Connection refused"), or null. */
+    private static IOException ioCause(Throwable e) {
+        IOException found = null;
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IOException) {
-                return true;
+            if (t instanceof IOException io) {
+                found = io;
             }
         }
-        return false;
+        return found;
     }
 }

@@ -2,22 +2,55 @@ package dev.tally.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code tally} program. Run it through {@code ./tally} at the repository root, which builds it on first use.
  *
- * <p>{@code serve} and {@code demo} run the system on this machine; {@code usage}, {@code invoices} and {@code dlq}
- * operate a running system, local or on AWS ({@link ConnectionOptions}). Exit codes: 0 done, 1 failed (a message on
- * stderr says why), 2 invalid usage.
+ * <p>{@code serve} and {@code demo} run the system on this machine; {@code stripe}, {@code clock} and
+ * {@code billing} drive a running {@code tally serve} through its HTTP API ({@link RuntimeClient}); {@code usage},
+ * {@code invoices} and {@code dlq} operate a running system, local or on AWS ({@link ConnectionOptions}). Exit codes
+ * ({@link Errors}): 0 done, 1 could not do it (a message on stderr says why and what to do), 2 invalid usage.
+ * {@code --verbose} adds stack traces to failures.
  */
 @Command(name = "tally", mixinStandardHelpOptions = true, version = "tally 0.1.0",
-        description = "Usage-based billing: run the whole system on this machine, or operate it.",
-        subcommands = {ServeCommand.class, DemoCommand.class, UsageCommand.class, InvoicesCommand.class, DlqCommand.class,
+        description = {"Usage-based billing: run the whole system on this machine, drive it, or operate it.",
+                "Exit codes: 0 done, 1 could not do it (stderr says why), 2 invalid usage."},
+        subcommands = {ServeCommand.class, DemoCommand.class, StripeCommand.class, ClockCommand.class,
+                BillingCommand.class, UsageCommand.class, InvoicesCommand.class, DlqCommand.class,
                 CommandLine.HelpCommand.class})
-public final class TallyCli {
+public final class TallyCli implements Runnable {
+    @Spec
+    CommandSpec spec;
 
-    /** For picocli; tests run commands through {@code new CommandLine(new TallyCli()).execute(...)}. */
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "On a failure, print the stack trace too.")
+    boolean verbose;
+
+    /** For picocli; use {@link #commandLine()}. */
     TallyCli() {
+    }
+
+    /** {@code tally} alone is a usage error (exit code 2) that lists the commands. */
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing command: one of "
+                + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    /**
+     * The {@code tally} command line with the program's error policy ({@link Errors#install}); tests run commands
+     * through {@code TallyCli.commandLine().execute(...)}.
+     *
+     * @return a new command line
+     */
+    static CommandLine commandLine() {
+        return Errors.install(new CommandLine(new TallyCli()));
     }
 
     /**
@@ -26,7 +59,7 @@ public final class TallyCli {
     public static void main(String[] args) {
         // DynamoDB Local's bundled SDK v1 warns through java.util.logging that JAXB is missing; it does not need it.
         QUIET_SDK_V1.setLevel(java.util.logging.Level.SEVERE);
-        System.exit(new CommandLine(new TallyCli()).execute(args));
+        System.exit(commandLine().execute(args));
     }
 
     /** Held so the level sticks: java.util.logging keeps loggers only weakly. */

@@ -4,9 +4,6 @@ import dev.tally.store.TallyTables;
 import dev.tally.store.UsageRejectionItem;
 import dev.tally.usage.RejectionReason;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 import software.amazon.awssdk.enhanced.dynamodb.Expression;
 import software.amazon.awssdk.enhanced.dynamodb.model.ScanEnhancedRequest;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -22,14 +19,7 @@ import java.util.List;
 @Command(name = "usage", mixinStandardHelpOptions = true,
         description = "Rejected usage events: list them, replay them.",
         subcommands = {UsageRejectionsCommand.class, UsageReplayCommand.class})
-final class UsageCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: rejections or replay");
-    }
+final class UsageCommand extends CommandGroup {
 
     /** Oldest first, ties by id: the order events are replayed in. */
     static final Comparator<UsageRejectionItem> OLDEST_FIRST = Comparator

@@ -6,6 +6,7 @@ import dev.tally.store.UsageRejectionItem;
 import dev.tally.usage.RejectionReason;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Instant;
@@ -19,7 +20,7 @@ import java.util.List;
  */
 @Command(name = "rejections", mixinStandardHelpOptions = true,
         description = {"Lists usage events that were not counted, newest first, with the reason.",
-                "Exit code 1 when the table cannot be read."})
+                "Exit code 1 when the table cannot be read, 2 on invalid usage."})
 final class UsageRejectionsCommand extends OpsCommand {
     @Option(names = "--reason", paramLabel = "REASON",
             description = "Only this reason: ${COMPLETION-CANDIDATES}.")
@@ -43,7 +44,7 @@ final class UsageRejectionsCommand extends OpsCommand {
     @Override
     int run() {
         if (limit < 0) {
-            throw new Failure("--limit must be 0 (all) or more");
+            throw new ParameterException(spec.commandLine(), "--limit must be 0 (all) or more");
         }
         try (DynamoDbClient ddb = connection.dynamoDb()) {
             TallyTables tables = connection.tables(ddb);
@@ -66,7 +67,8 @@ final class UsageRejectionsCommand extends OpsCommand {
                 }
             }
             if (shown.size() < found.size()) {
-                err().printf("%d of %d shown (newest first); --limit 0 shows all.%n", shown.size(), found.size());
+                err().printf("%d of %s shown (newest first); --limit 0 shows all.%n", shown.size(),
+                        Words.count(found.size(), "rejection"));
             }
         }
         return 0;

@@ -28,8 +28,9 @@ import java.util.Map;
  * unless {@code --again}. An event rejected again gets a new rejection (new message id); the old one keeps its
  * {@code replayedAt}.
  *
- * <p>Exit code 1 when a rejection id is unknown (nothing is sent then), or when SQS refused some messages (those
- * are not marked and can be replayed again).
+ * <p>The target queue is resolved and checked to exist first, also for {@code --dry-run}: nothing is read or sent
+ * when it is missing. Exit code 1 when the queue is missing, a rejection id is unknown (nothing is sent then), or
+ * SQS refused some messages (those are not marked and can be replayed again).
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {"Sends rejected usage events to the usage queue again, once their cause is fixed (e.g. the "
@@ -55,7 +56,7 @@ final class UsageReplayCommand extends OpsCommand {
     @Option(names = "--again", description = "Also send rejections already replayed.")
     boolean again;
 
-    @Option(names = "--dry-run", description = "List what would be sent; send and change nothing.")
+    @Option(names = "--dry-run", description = "List what would be sent (after checking the queue exists); send and change nothing.")
     boolean dryRun;
 
     @Option(names = "--queue-url", paramLabel = "URL",
@@ -71,12 +72,13 @@ final class UsageReplayCommand extends OpsCommand {
     @Override
     int run() {
         try (DynamoDbClient ddb = connection.dynamoDb(); SqsClient sqs = connection.sqs()) {
+            String queueUrl = existingQueue(sqs, queue, "the usage queue, --queue-url");
             TallyTables tables = connection.tables(ddb);
             List<UsageRejectionItem> matching = select(tables);
             List<UsageRejectionItem> toSend = matching.stream().filter(r -> again || r.replayedAt == null).toList();
             int skipped = matching.size() - toSend.size();
-            String skippedNote = skipped == 0 ? "" : "; " + skipped + " already replayed, skipped (--again sends them)";
-            String queueUrl = queueUrl(sqs, queue);
+            String skippedNote = skipped == 0 ? "" : "; " + skipped + " already replayed, skipped (--again sends "
+                    + (skipped == 1 ? "it" : "them") + ")";
 
             if (dryRun) {
                 if (!toSend.isEmpty()) {
@@ -84,8 +86,8 @@ final class UsageReplayCommand extends OpsCommand {
                     toSend.forEach(r -> table.row(r.rejectionId, r.reason, r.eventId, r.accountId, r.bodyText()));
                     table.print(out(), "");
                 }
-                out().printf("Dry run: would send %d of %d matching rejections to %s%s.%n",
-                        toSend.size(), matching.size(), queueUrl, skippedNote);
+                out().printf("Dry run: would send %d of %s to %s%s.%n",
+                        toSend.size(), Words.count(matching.size(), "matching rejection"), queueUrl, skippedNote);
                 return 0;
             }
 
@@ -116,7 +118,8 @@ final class UsageReplayCommand extends OpsCommand {
                     }
                 }
             }
-            out().printf("Sent %d of %d matching rejections to %s%s.%n", sent, matching.size(), queueUrl, skippedNote);
+            out().printf("Sent %d of %s to %s%s.%n", sent, Words.count(matching.size(), "matching rejection"), queueUrl,
+                    skippedNote);
             problems.forEach(p -> err().println(spec.qualifiedName() + ": " + p));
             return problems.isEmpty() ? 0 : 1;
         }

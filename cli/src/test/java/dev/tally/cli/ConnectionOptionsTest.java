@@ -40,7 +40,8 @@ class ConnectionOptionsTest {
         assertThat(env.require("AWS_REGION")).isEqualTo("eu-central-1");
         assertThat(env.require("INVOICES_TABLE")).isEqualTo("tally-prod-invoices");
         assertThat(env.require("ACCOUNTS_TABLE")).isEqualTo("AccountsTable");
-        assertThat(options.describe()).isEqualTo("DynamoDB AWS, SQS AWS (region eu-central-1)");
+        assertThat(options.describeDynamoDb()).isEqualTo("DynamoDB in AWS (region eu-central-1)");
+        assertThat(options.describeSqs()).isEqualTo("SQS in AWS (region eu-central-1)");
     }
 
     @Test
@@ -67,7 +68,7 @@ class ConnectionOptionsTest {
 
     /** Parses {@code tally invoices args...} and returns the command's connection options. */
     private static ConnectionOptions parse(Map<String, String> processEnvironment, String... args) {
-        CommandLine cli = new CommandLine(new TallyCli());
+        CommandLine cli = TallyCli.commandLine();
         CommandLine invoices = cli.getSubcommands().get("invoices");
         ((InvoicesCommand) invoices.getCommand()).connection.processEnvironment = processEnvironment;
         String[] all = new String[args.length + 1];

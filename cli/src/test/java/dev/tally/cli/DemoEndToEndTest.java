@@ -38,10 +38,8 @@ class DemoEndToEndTest {
 
     @BeforeAll
     static void runDemo() {
-        RuntimeOptions options = new RuntimeOptions();
-        options.template = CliTestSupport.repoRoot().resolve("template.yaml");
-        options.webhookSecret = "whsec_e2e_test";
-        runtime = RuntimeFactory.start(options, 0, 0, 0, false);
+        RuntimeOptions options = CliTestSupport.runtimeOptions();
+        runtime = RuntimeFactory.start(options, false);
         report = new DemoScenario(runtime, options.webhookSecret, options.gracePeriodSeconds,
                 new PrintStream(OutputStream.nullOutputStream())).run();
         Env env = Env.of(runtime.functionEnvironment("InvoiceGeneratorFunction"));

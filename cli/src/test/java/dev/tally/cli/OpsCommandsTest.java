@@ -2,7 +2,6 @@ package dev.tally.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tally.aws.AwsClients;
 import dev.tally.config.Env;
 import dev.tally.local.LocalRuntime;
 import dev.tally.store.InvoiceItem;
@@ -10,20 +9,17 @@ import dev.tally.store.InvoiceLineItem;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
 import dev.tally.store.UsageRejectionItem;
+import dev.tally.cli.CliTestSupport.Result;
 import dev.tally.testsupport.TallyFixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.ServerSocket;
@@ -33,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+
+import static dev.tally.cli.CliTestSupport.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -44,32 +42,23 @@ class OpsCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration IDLE = Duration.ofSeconds(30);
 
+    private static CliTestSupport.Running running;
     private static LocalRuntime runtime;
     private static TallyTables tables;
     private static SqsClient sqs;
-    private static DynamoDbClient dynamoDb;
 
     @BeforeAll
     static void start() {
-        RuntimeOptions options = new RuntimeOptions();
-        options.template = CliTestSupport.repoRoot().resolve("template.yaml");
-        runtime = RuntimeFactory.start(options, 0, 0, 0, false);
-        Env env = Env.of(runtime.functionEnvironment("UsageIngestFunction"));
-        dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
-        tables = new TallyTables(dynamoDb, env);
-        sqs = AwsClients.configure(SqsClient.builder(), env, "SQS").build();
+        running = CliTestSupport.Running.start(false);
+        runtime = running.runtime();
+        tables = running.tables();
+        sqs = running.sqs();
     }
 
     @AfterAll
     static void stop() {
-        if (sqs != null) {
-            sqs.close();
-        }
-        if (dynamoDb != null) {
-            dynamoDb.close();
-        }
-        if (runtime != null) {
-            runtime.close();
+        if (running != null) {
+            running.close();
         }
     }
 
@@ -107,10 +96,11 @@ class OpsCommandsTest {
 
         Result limited = tally("usage", "rejections", "--account", account, "--limit", "1");
         assertThat(limited.out().lines().filter(l -> l.contains(account))).hasSize(1);
-        assertThat(limited.err()).contains("1 of 3 shown");
+        assertThat(limited.err()).isEqualTo("1 of 3 rejections shown (newest first); --limit 0 shows all.\n");
 
         assertThat(tally("usage", "rejections", "--account", "org_nobody_at_all").out()).contains("No rejected usage events match.");
         assertThat(tally("usage", "rejections", "--reason", "NOT_A_REASON").exitCode()).isEqualTo(2);
+        assertThat(tally("usage", "rejections", "--limit", "-1").exitCode()).isEqualTo(2);
     }
 
     @Test
@@ -131,13 +121,23 @@ class OpsCommandsTest {
 
         // The account is created (as the Stripe webhook would), then the rejection is replayed.
         SubscriptionItem sub = TallyFixtures.seedCustomer(tables, account, "team", now - 10 * 86_400, now);
+        // The target queue is checked first, also in a dry run: nothing is read or marked when it is missing.
+        Result noQueue = tally("usage", "replay", "--reason", "UNKNOWN_ACCOUNT", "--account", account, "--dry-run",
+                "--queue-url", "NoSuchQueue");
+        assertThat(noQueue.exitCode()).isEqualTo(1);
+        assertThat(noQueue.out()).isEmpty();
+        assertThat(noQueue.err()).startsWith("tally usage replay: no SQS queue NoSuchQueue (the usage queue, --queue-url)");
+        assertThat(tally("usage", "replay", "--reason", "UNKNOWN_ACCOUNT", "--account", account, "--queue-url",
+                "NoSuchQueue").exitCode()).isEqualTo(1);
+        assertThat(tables.usageRejections.getItem(rejection).replayedAt).isNull();
+
         Result dryRun = tally("usage", "replay", "--reason", "UNKNOWN_ACCOUNT", "--account", account, "--dry-run");
         assertThat(dryRun.out()).contains(rejection.rejectionId, "Dry run: would send 1 of 1");
         assertThat(tables.usageRejections.getItem(rejection).replayedAt).isNull();
 
         Result replay = tally("usage", "replay", "--reason", "UNKNOWN_ACCOUNT", "--account", account);
         assertThat(replay.exitCode()).isZero();
-        assertThat(replay.out()).contains("Sent 1 of 1 matching rejections to " + runtime.queueUrl("UsageQueue"));
+        assertThat(replay.out()).isEqualTo("Sent 1 of 1 matching rejection to " + runtime.queueUrl("UsageQueue") + ".\n");
         runtime.awaitIdle(IDLE);
         var usage = new dev.tally.usage.UsageQuery(tables.usageStore(java.time.Clock.systemUTC()),
                 dev.tally.catalog.CatalogLoader.fromClasspath(dev.tally.catalog.CatalogLoader.DEFAULT_RESOURCE));
@@ -149,7 +149,8 @@ class OpsCommandsTest {
         // Already replayed: skipped.
         Result second = tally("usage", "replay", "--rejection", rejection.rejectionId);
         assertThat(second.exitCode()).isZero();
-        assertThat(second.out()).contains("Sent 0 of 1", "1 already replayed");
+        assertThat(second.out()).isEqualTo("Sent 0 of 1 matching rejection to " + runtime.queueUrl("UsageQueue")
+                + "; 1 already replayed, skipped (--again sends it).\n");
 
         // --again sends it anyway; ingestion recognises the event id and counts nothing twice.
         assertThat(tally("usage", "replay", "--rejection", rejection.rejectionId, "--again").out()).contains("Sent 1 of 1");
@@ -175,11 +176,10 @@ class OpsCommandsTest {
         Result list = tally("invoices");
         assertThat(list.exitCode()).isZero();
         assertThat(list.out()).contains("INVOICE ID", "SUBTOTAL", "CREDITS APPLIED", "TOTAL");
-        String usdRow = list.out().lines().filter(l -> l.contains(usdInvoice.invoiceId)).findFirst().orElseThrow();
-        assertThat(usdRow).contains(usd, "2026-01-01T00:00:00Z .. 2026-02-01T00:00:00Z", "USD",
-                "123.45 USD", "23.45 USD", "100.00 USD");
-        String jpyRow = list.out().lines().filter(l -> l.contains(InvoiceItem.invoiceId(jpy, start))).findFirst().orElseThrow();
-        assertThat(jpyRow).contains("1500 JPY", "0 JPY");
+        assertThat(list.row(usdInvoice.invoiceId)).containsExactly(usdInvoice.invoiceId, usd,
+                "2026-01-01T00:00:00Z .. 2026-02-01T00:00:00Z", "USD", "123.45 USD", "-23.45 USD", "100.00 USD");
+        assertThat(list.row(InvoiceItem.invoiceId(jpy, start))).containsExactly(InvoiceItem.invoiceId(jpy, start), jpy,
+                "2026-01-01T00:00:00Z .. 2026-02-01T00:00:00Z", "JPY", "1500 JPY", "0 JPY", "1500 JPY");
 
         Result one = tally("invoices", "--account", usd);
         assertThat(one.out()).contains(usdInvoice.invoiceId).doesNotContain(jpy);
@@ -191,12 +191,13 @@ class OpsCommandsTest {
         assertThat(show.exitCode()).isZero();
         assertThat(show.out()).contains("Invoice", usdInvoice.invoiceId, "plan team", "METER", "QUANTITY",
                 "INCLUDED", "BILLABLE", "AMOUNT", "EVENTS");
-        assertThat(show.out().lines().filter(l -> l.startsWith("build_minutes")).findFirst().orElseThrow())
-                .contains("2345", "1500", "845", "84.50 USD", "220");
-        assertThat(show.out().lines().filter(l -> l.startsWith("image_pulls")).findFirst().orElseThrow())
-                .contains("1234.5", "38.95 USD", "150");
-        assertThat(show.out()).containsPattern("Subtotal +123\\.45 USD")
-                .containsPattern("Credits applied +-23\\.45 USD").containsPattern("Total +100\\.00 USD");
+        assertThat(show.row("build_minutes")).containsExactly("build_minutes", "2345 minutes", "1500 minutes",
+                "845 minutes", "84.50 USD", "220");
+        assertThat(show.row("image_pulls")).containsExactly("image_pulls", "1234.5 pulls", "0 pulls", "1234.5 pulls",
+                "38.95 USD", "150");
+        assertThat(show.row("Subtotal")).containsExactly("Subtotal", "123.45 USD");
+        assertThat(show.row("Credits applied")).containsExactly("Credits applied", "-23.45 USD");
+        assertThat(show.row("Total")).containsExactly("Total", "100.00 USD");
 
         Result missing = tally("invoices", "show", "tin_nobody_0");
         assertThat(missing.exitCode()).isEqualTo(1);
@@ -242,10 +243,11 @@ class OpsCommandsTest {
         assertThat(left).containsEntry(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, "0")
                 .containsEntry(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0");
 
-        assertThat(tally("dlq", "redrive", "--queue", "UsageDeadLetterQueue").out()).contains("Moved 0 messages");
+        assertThat(tally("dlq", "redrive", "--queue", "UsageDeadLetterQueue").out()).startsWith("Moved 0 messages");
         Result noQueue = tally("dlq", "redrive", "--queue", "NoSuchDeadLetterQueue");
         assertThat(noQueue.exitCode()).isEqualTo(1);
-        assertThat(noQueue.err()).contains("SQS queue not found: " + runtime.sqsEndpoint() + "/000000000000/NoSuchDeadLetterQueue");
+        assertThat(noQueue.err()).startsWith("tally dlq redrive: no SQS queue NoSuchDeadLetterQueue (the dead-letter "
+                + "queue, --queue) at SQS at " + runtime.sqsEndpoint() + "; nothing was read or sent.");
         // No queue dead-letters into StreamFailuresQueue (the streams' on-failure destination): no default target.
         Result noSource = tally("dlq", "redrive", "--queue", "StreamFailuresQueue");
         assertThat(noSource.exitCode()).isEqualTo(1);
@@ -260,22 +262,20 @@ class OpsCommandsTest {
         }
         Result result = run("invoices", "--dynamodb-endpoint", "http://localhost:" + closedPort);
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).contains("tally invoices: cannot reach DynamoDB http://localhost:" + closedPort,
-                "Is `tally serve` running?");
+        assertThat(result.err()).startsWith("tally invoices: cannot reach DynamoDB at http://localhost:" + closedPort)
+                .contains("Is `tally serve` running? Otherwise pass --dynamodb-endpoint, or --aws for AWS.")
+                .doesNotContain("SQS", "9324", "\tat ");
         assertThat(result.out()).isEmpty();
     }
 
     @Test
     void aMissingTableIsExitCodeOneNamingItsVariable() {
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new TallyCli());
-        cli.setOut(new PrintWriter(new StringWriter(), true));
-        cli.setErr(new PrintWriter(err, true));
-        CommandLine show = cli.getSubcommands().get("invoices").getSubcommands().get("show");
-        ((InvoiceShowCommand) show.getCommand()).connection.processEnvironment = Map.of("INVOICES_TABLE", "tally-invoices");
-        int exitCode = cli.execute("invoices", "show", "tin_x_1", "--dynamodb-endpoint", runtime.dynamoDbEndpoint().toString());
-        assertThat(exitCode).isEqualTo(1);
-        assertThat(err.toString()).contains("tally invoices show: DynamoDB table not found (INVOICES_TABLE=tally-invoices)");
+        Result result = run(cli -> ((InvoiceShowCommand) cli.getSubcommands().get("invoices").getSubcommands().get("show")
+                        .getCommand()).connection.processEnvironment = Map.of("INVOICES_TABLE", "tally-invoices"),
+                "invoices", "show", "tin_x_1", "--dynamodb-endpoint", runtime.dynamoDbEndpoint().toString());
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).startsWith("tally invoices show: DynamoDB table not found (INVOICES_TABLE=tally-invoices) "
+                + "at DynamoDB at " + runtime.dynamoDbEndpoint() + ":").doesNotContain("SQS", "\tat ");
     }
 
     @Test
@@ -295,10 +295,45 @@ class OpsCommandsTest {
         }
     }
 
-    // ------------------------------------------------------------------ helpers
+    @Test
+    void redriveToAMissingTargetTouchesNoMessage() {
+        String dlq = runtime.queueUrl("InvoiceJobsDeadLetterQueue");
+        sqs.sendMessage(r -> r.queueUrl(dlq).messageBody("{\"job\":\"missing-target\"}"));
 
-    record Result(int exitCode, String out, String err) {
+        Result result = tally("dlq", "redrive", "--queue", "InvoiceJobsDeadLetterQueue", "--to", "NoSuchQueue");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).isEqualTo("tally dlq redrive: no SQS queue NoSuchQueue (the target queue, --to) at SQS at "
+                + runtime.sqsEndpoint() + "; nothing was read or sent. Name it by its URL, or by its name (the "
+                + "template's logical id, e.g. UsageQueue).\n");
+        assertThat(depth(dlq)).as("visible, not received").containsExactly("1", "0");
+        // Run again at once: the message is still there to move.
+        Result again = tally("dlq", "redrive", "--queue", "InvoiceJobsDeadLetterQueue", "--to", "StreamFailuresQueue");
+        assertThat(again.exitCode()).isZero();
+        assertThat(again.out()).startsWith("Moved 1 message from " + dlq);
+        sqs.purgeQueue(r -> r.queueUrl(runtime.queueUrl("StreamFailuresQueue")));
     }
+
+    @Test
+    void aMessageTheTargetRefusesIsVisibleInTheDeadLetterQueueAgainAtOnce() {
+        String dlq = runtime.queueUrl("InvoiceJobsDeadLetterQueue");
+        // A FIFO queue refuses a message without a message group id.
+        String fifo = sqs.createQueue(r -> r.queueName("redrive-refuses.fifo")
+                .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true"))).queueUrl();
+        sqs.sendMessage(r -> r.queueUrl(dlq).messageBody("{\"job\":\"refused\"}"));
+
+        Result result = tally("dlq", "redrive", "--queue", "InvoiceJobsDeadLetterQueue", "--to", fifo);
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).startsWith("tally dlq redrive: ").doesNotContain("\tat ");
+        assertThat(depth(dlq)).as("visible again at once, not after the visibility timeout").containsExactly("1", "0");
+        Result retry = tally("dlq", "redrive", "--queue", "InvoiceJobsDeadLetterQueue", "--to", "StreamFailuresQueue");
+        assertThat(retry.out()).startsWith("Moved 1 message from " + dlq);
+        sqs.purgeQueue(r -> r.queueUrl(runtime.queueUrl("StreamFailuresQueue")));
+    }
+
+    // ------------------------------------------------------------------ helpers
 
     /** Runs {@code tally args...} against the runtime's endpoints. */
     private static Result tally(String... args) {
@@ -306,16 +341,6 @@ class OpsCommandsTest {
         all.addAll(List.of("--dynamodb-endpoint", runtime.dynamoDbEndpoint().toString(),
                 "--sqs-endpoint", runtime.sqsEndpoint().toString()));
         return run(all.toArray(String[]::new));
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new TallyCli());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exitCode = cli.execute(args);
-        return new Result(exitCode, out.toString(), err.toString());
     }
 
     private static void sendUsage(String body) {
@@ -329,6 +354,15 @@ class OpsCommandsTest {
 
     private static List<UsageRejectionItem> rejectionsOf(String account) {
         return tables.usageRejections.scan().items().stream().filter(r -> account.equals(r.accountId)).toList();
+    }
+
+    /** Visible and in-flight messages of a queue, as SQS reports them. */
+    private static List<String> depth(String queueUrl) {
+        Map<QueueAttributeName, String> a = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                .attributes();
+        return List.of(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES),
+                a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
     }
 
     private static long now() {

@@ -9,6 +9,7 @@ import dev.tally.local.aws.ProvisionOptions;
 import dev.tally.local.aws.TemplateStack;
 import dev.tally.local.http.HttpApiServer;
 import dev.tally.local.http.HttpRoute;
+import dev.tally.local.http.RequestLog;
 import dev.tally.local.lambda.EventSourceMapping;
 import dev.tally.local.lambda.HandlerException;
 import dev.tally.local.lambda.InvocationTracker;
@@ -168,6 +169,7 @@ public final class LocalRuntime implements AutoCloseable {
             }
         }
         http = new HttpApiServer(config.httpPort(), routes, clock);
+        http.mount(AdminApi.PREFIX, new AdminApi(this, http.requests()));
         scheduler = new LocalScheduler(clock, List.copyOf(functions.values()));
     }
 
@@ -182,6 +184,21 @@ public final class LocalRuntime implements AutoCloseable {
     /** The HTTP API's base URL, e.g. {@code http://localhost:3000}. */
     public URI httpEndpoint() {
         return http.endpoint();
+    }
+
+    /** The HTTP API's routes, most specific first. */
+    public List<HttpRoute> routes() {
+        return http.routes();
+    }
+
+    /** The requests the HTTP API answered through its routes (webhooks, ...), for people to watch. */
+    public RequestLog requests() {
+        return http.requests();
+    }
+
+    /** The admin API's base URL ({@link AdminApi}), e.g. {@code http://localhost:3000/_tally/}. */
+    public URI adminEndpoint() {
+        return httpEndpoint().resolve(AdminApi.PREFIX);
     }
 
     /** ElasticMQ's endpoint, e.g. {@code http://localhost:9324}. */
@@ -350,6 +367,8 @@ public final class LocalRuntime implements AutoCloseable {
         StringBuilder s = new StringBuilder();
         s.append("Template   ").append(template.source()).append('\n');
         s.append("HTTP API   ").append(httpEndpoint()).append('\n');
+        s.append("Admin      ").append(adminEndpoint()).append(" (clock, schedules, requests received: for the tally "
+                + "program's clock, billing and stripe commands)\n");
         s.append("SQS        ").append(sqsEndpoint()).append('\n');
         s.append("DynamoDB   ").append(dynamoDbEndpoint()).append('\n');
         s.append("Region     ").append(aws.connection().region()).append(" (access key ")

@@ -1,6 +1,9 @@
 package dev.tally.testsupport;
 
 import dev.tally.account.BillingPeriod;
+import dev.tally.catalog.Catalog;
+import dev.tally.catalog.CatalogLoader;
+import dev.tally.catalog.Plan;
 import dev.tally.config.Env;
 import dev.tally.store.AccountItem;
 import dev.tally.store.SubscriptionItem;
@@ -9,12 +12,15 @@ import java.util.UUID;
 
 /**
  * Accounts and subscriptions for the functions' integration tests, written straight into the tables as the Stripe
- * webhook would leave them. Tables are shared by the tests of a class; each test isolates itself with
+ * webhook would leave them (every field it writes, the plan's Stripe prices and currency from the shipped catalog
+ * included), so the functions under test take the paths they take in production. Tables are shared by the tests of a class; each test isolates itself with
  * {@link #uniqueId(String) its own account ids}.
  */
 public final class TallyFixtures {
     /** Subscriptions made here bill monthly. */
     public static final String INTERVAL = "month";
+    /** The catalog the functions ship, for a plan's Stripe prices and currency. */
+    private static final Catalog CATALOG = CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE);
 
     private TallyFixtures() {
     }
@@ -35,7 +41,7 @@ public final class TallyFixtures {
      *
      * @param tables where to write
      * @param accountId account id
-     * @param planId catalog plan id, e.g. {@code team}
+     * @param planId catalog plan id, e.g. {@code team} (an id outside the catalog is written without prices or currency)
      * @param anchor billing cycle anchor (also the subscription's and the account's creation time), epoch seconds
      * @param cursorInstant any instant of the first period not yet invoiced, epoch seconds
      * @return the subscription as written
@@ -47,6 +53,7 @@ public final class TallyFixtures {
         account.stripeCustomerId = "cus_" + accountId;
         account.name = accountId;
         account.createdAt = anchor;
+        account.stripeEventCreated = anchor;
         tables.accounts.putItem(account);
         SubscriptionItem sub = subscription("sub_" + accountId, accountId, planId, anchor, cursorInstant);
         tables.subscriptions.putItem(sub);
@@ -67,6 +74,10 @@ public final class TallyFixtures {
         sub.stripeCustomerId = "cus_" + accountId;
         sub.status = "active";
         sub.planId = planId;
+        Plan plan = CATALOG.plan(planId).orElse(null);
+        sub.stripePriceIds = plan == null ? null : plan.stripePriceIds();
+        sub.currency = plan == null ? null : plan.currency();
+        sub.stripeEventCreated = anchor;
         sub.billingAnchor = anchor;
         sub.interval = INTERVAL;
         sub.intervalCount = 1;

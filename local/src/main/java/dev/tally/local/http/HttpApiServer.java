@@ -51,7 +51,11 @@ import org.slf4j.LoggerFactory;
  * value is sent as a 200 JSON body, as API Gateway infers. A handler that throws answers 500
  * {@code {"message":"Internal Server Error"}}.
  *
- * <p>Requests are served by 4 daemon threads named {@code http-api-N}. Thread-safe.
+ * <p>Every request answered through a route is appended to a {@link RequestLog} ({@link #requests()}). Other
+ * handlers can be mounted beside the routes ({@link #mount}), e.g. the local runtime's admin API under
+ * {@code /_tally/}; their requests are neither routed, logged nor counted as work in progress.
+ *
+ * <p>Requests are served by {@value #THREADS} daemon threads named {@code http-api-N}. Thread-safe.
  */
 public final class HttpApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApiServer.class);
@@ -66,6 +70,10 @@ public final class HttpApiServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final AtomicInteger inProgress = new AtomicInteger();
+    private final RequestLog requests = new RequestLog();
+
+    /** Threads serving requests (a few admin requests may wait long, e.g. {@code tally stripe listen}). */
+    static final int THREADS = 8;
 
     /**
      * Binds the server (not yet serving; call {@link #start()}).
@@ -84,13 +92,29 @@ public final class HttpApiServer implements AutoCloseable {
             throw new UncheckedIOException("cannot bind the HTTP API to port " + port + ": " + e.getMessage(), e);
         }
         AtomicInteger threads = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(4, r -> {
+        this.executor = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "http-api-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
         server.setExecutor(executor);
         server.createContext("/", this::handle);
+    }
+
+    /**
+     * Serves every request whose path starts with {@code prefix} with {@code handler} instead of the routes (the
+     * JDK server picks the longest matching prefix). Call before {@link #start()}.
+     *
+     * @param prefix e.g. {@code /_tally/}
+     * @param handler the handler; it must close the exchange
+     */
+    public void mount(String prefix, com.sun.net.httpserver.HttpHandler handler) {
+        server.createContext(prefix, handler);
+    }
+
+    /** The requests answered through a route. */
+    public RequestLog requests() {
+        return requests;
     }
 
     /** Starts serving. */
@@ -131,23 +155,28 @@ public final class HttpApiServer implements AutoCloseable {
                 }
             }
             if (route == null) {
-                send(exchange, 404, Map.of("content-type", List.of("application/json")), NOT_FOUND);
+                send(exchange, new Reply(404, Map.of("content-type", List.of("application/json")), NOT_FOUND));
                 return;
             }
             APIGatewayV2HTTPEvent event = toEvent(exchange, route, method, path, pathParameters);
-            Object result;
+            Reply reply;
             try {
-                result = route.function().invoke(event);
+                reply = reply(route.function().invoke(event));
             } catch (HandlerException e) {
-                send(exchange, 500, Map.of("content-type", List.of("application/json")), INTERNAL_ERROR);
-                return;
+                reply = new Reply(500, Map.of("content-type", List.of("application/json")), INTERNAL_ERROR);
             }
-            respond(exchange, result);
+            requests.add(clock.instant().getEpochSecond(), method, path, route.event().routeKey(),
+                    route.function().name(), reply.status(), event.getBody(), new String(reply.body(), StandardCharsets.UTF_8));
+            send(exchange, reply);
         } catch (IOException | RuntimeException e) {
             LOG.warn("HTTP API: {} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
         } finally {
             inProgress.decrementAndGet();
         }
+    }
+
+    /** An HTTP answer: status, headers, body bytes. */
+    private record Reply(int status, Map<String, List<String>> headers, byte[] body) {
     }
 
     private APIGatewayV2HTTPEvent toEvent(HttpExchange exchange, HttpRoute route, String method, String path,
@@ -225,10 +254,9 @@ public final class HttpApiServer implements AutoCloseable {
         return out;
     }
 
-    private void respond(HttpExchange exchange, Object result) throws IOException {
+    private static Reply reply(Object result) throws IOException {
         if (result == null) {
-            send(exchange, 200, Map.of(), new byte[0]);
-            return;
+            return new Reply(200, Map.of(), new byte[0]);
         }
         APIGatewayV2HTTPResponse response;
         if (result instanceof APIGatewayV2HTTPResponse r) {
@@ -240,8 +268,7 @@ public final class HttpApiServer implements AutoCloseable {
             } else {
                 byte[] body = (result instanceof String s ? s : JSON.writeValueAsString(result))
                         .getBytes(StandardCharsets.UTF_8);
-                send(exchange, 200, Map.of("content-type", List.of("application/json")), body);
-                return;
+                return new Reply(200, Map.of("content-type", List.of("application/json")), body);
             }
         }
         Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -259,7 +286,7 @@ public final class HttpApiServer implements AutoCloseable {
         byte[] bytes = body == null ? new byte[0]
                 : response.getIsBase64Encoded() ? Base64.getDecoder().decode(body)
                 : body.getBytes(StandardCharsets.UTF_8);
-        send(exchange, response.getStatusCode() == 0 ? 200 : response.getStatusCode(), headers, bytes);
+        return new Reply(response.getStatusCode() == 0 ? 200 : response.getStatusCode(), headers, bytes);
     }
 
     private static JsonNode parseOrNull(String s) {
@@ -270,9 +297,11 @@ public final class HttpApiServer implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange exchange, int status, Map<String, List<String>> headers, byte[] body)
-            throws IOException {
+    private static void send(HttpExchange exchange, Reply reply) throws IOException {
+        int status = reply.status();
+        byte[] body = reply.body();
         Headers out = exchange.getResponseHeaders();
+        Map<String, List<String>> headers = reply.headers();
         headers.forEach((k, v) -> v.forEach(value -> out.add(k, value)));
         boolean noBody = body.length == 0 || status == 204 || status == 304
                 || exchange.getRequestMethod().equalsIgnoreCase("HEAD");

@@ -25,7 +25,7 @@ public final class StripeEvents {
     }
 
     /**
-     * @param name fixture name: {@code customer}, {@code subscription} or {@code checkout.session}
+     * @param name fixture name: {@code customer}, {@code subscription}, {@code checkout.session} or {@code invoice}
      * @return a fresh mutable copy of the fixture object
      */
     public static ObjectNode fixture(String name) {
@@ -108,6 +108,42 @@ public final class StripeEvents {
                 .put("currency", currency).put("created", created).putNull("url");
         s.putObject("metadata").put("tally_purpose", "prepaid_credits");
         return s;
+    }
+
+    /**
+     * A finalized subscription {@code invoice} from the fixture, paid or still open (a failed payment), with one line
+     * for the whole amount: what {@code invoice.paid} and {@code invoice.payment_failed} carry.
+     *
+     * @param id {@code in_...}
+     * @param customer {@code cus_...}
+     * @param subscription {@code sub_...}, or null for an invoice outside a subscription
+     * @param amountMinor amount due, minor units
+     * @param currency lowercase ISO 4217 code
+     * @param paid true: status {@code paid}, amount paid in full; false: status {@code open}, one failed attempt
+     * @param created seconds since the epoch (also the period and finalization times)
+     * @return the invoice object
+     */
+    public static ObjectNode invoice(String id, String customer, String subscription, long amountMinor, String currency,
+                                     boolean paid, long created) {
+        ObjectNode i = fixture("invoice");
+        i.put("id", id).put("customer", customer).put("currency", currency).put("status", paid ? "paid" : "open")
+                .put("amount_due", amountMinor).put("amount_paid", paid ? amountMinor : 0)
+                .put("amount_remaining", paid ? 0 : amountMinor).put("subtotal", amountMinor).put("total", amountMinor)
+                .put("created", created).put("period_start", created).put("period_end", created)
+                .put("effective_at", created).put("due_date", created).put("attempted", true).put("attempt_count", 1)
+                .put("billing_reason", subscription == null ? "manual" : "subscription_cycle")
+                .putNull("last_finalization_error").putNull("from_invoice");
+        ObjectNode parent = i.putObject("parent");
+        if (subscription == null) {
+            parent.putNull("subscription_details").put("type", "quote_details");
+        } else {
+            parent.put("type", "subscription_details").putObject("subscription_details").put("subscription", subscription)
+                    .putNull("metadata");
+        }
+        ObjectNode line = (ObjectNode) i.path("lines").path("data").get(0);
+        line.put("amount", amountMinor).put("currency", currency).put("invoice", id).put("description", "Usage");
+        ((ArrayNode) i.path("lines").path("data")).removeAll().add(line);
+        return i;
     }
 
     /**

@@ -1,0 +1,174 @@
+package dev.tally.cli;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.tally.cli.CliTestSupport.Result;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+
+import static dev.tally.cli.CliTestSupport.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every command's exit codes as documented (0 done, 1 could not do it, 2 invalid usage), without a running system:
+ * expected failures (nothing listening, a port in use, a missing file, an endpoint that is not a local runtime) are
+ * one line naming the problem and what to do, never a stack trace unless {@code --verbose}. The 0 paths, and 1 for
+ * missing queues, tables and ids, are in {@link OpsCommandsTest}, {@link RuntimeCommandsTest} and {@link ReadmeTest}.
+ */
+class ExitCodesTest {
+    private static int closedPort;
+    private static String nothing;
+    private static HttpServer notTally;
+
+    @BeforeAll
+    static void endpoints() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        nothing = "http://localhost:" + closedPort;
+        notTally = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        notTally.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        notTally.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        notTally.stop(0);
+    }
+
+    @Test
+    void tallyAndEachGroupAloneAreInvalidUsage() {
+        for (String[] args : new String[][]{{}, {"usage"}, {"dlq"}, {"stripe"}, {"clock"}, {"billing"}, {"no-such-command"},
+                {"invoices", "--no-such-option"}}) {
+            boolean group = args.length > 0 && !args[0].equals("no-such-command");
+            usage(run(args), group ? "tally " + args[0] : "tally");
+        }
+        assertThat(run().err()).contains("Missing command: one of serve, demo, stripe, clock, billing, usage, invoices, dlq");
+    }
+
+    @Test
+    void serve() throws IOException {
+        try (ServerSocket busy = new ServerSocket(0)) {
+            Result inUse = run("serve", "--template", template(), "--http-port", Integer.toString(busy.getLocalPort()),
+                    "--sqs-port", "0", "--dynamodb-port", "0");
+            failed(inUse, "tally serve: port " + busy.getLocalPort() + " (--http-port) is in use, perhaps by another "
+                    + "`tally serve`; stop that, or choose another port with --http-port (0 picks a free one)");
+        }
+        failed(run("serve", "--template", "no/such/template.yaml", "--http-port", "0", "--sqs-port", "0", "--dynamodb-port", "0"),
+                "tally serve: no template at " + Path.of("no/such/template.yaml").toAbsolutePath() + "; pass --template");
+        usage(run("serve", "--http-port", "70000"), "tally serve");
+        usage(run("serve", "--http-port", "3999", "--sqs-port", "3999"), "tally serve");
+        usage(run("serve", "--http-port", "many"), "tally serve");
+    }
+
+    @Test
+    void demo() throws IOException {
+        try (ServerSocket busy = new ServerSocket(0)) {
+            failed(run("demo", "--template", template(), "--sqs-port", Integer.toString(busy.getLocalPort())),
+                    "tally demo: port " + busy.getLocalPort() + " (--sqs-port) is in use");
+        }
+        failed(run("demo", "--template", "missing.yaml"), "tally demo: no template at " + Path.of("missing.yaml").toAbsolutePath());
+        failed(run("demo", "--template", template(), "--report", "no/such/dir/report.json"),
+                "tally demo: cannot write the report to " + Path.of("no/such/dir/report.json").toAbsolutePath());
+        usage(run("demo", "--dynamodb-port", "-1"), "tally demo");
+        usage(run("demo", "--grace-period", "-5"), "tally demo");
+    }
+
+    @Test
+    void usageRejectionsAndReplay() {
+        failed(run("usage", "rejections", "--dynamodb-endpoint", nothing),
+                "tally usage rejections: cannot reach DynamoDB at " + nothing);
+        usage(run("usage", "rejections", "--limit", "-1"), "tally usage rejections");
+        usage(run("usage", "rejections", "--dynamodb-endpoint", "localhost:8000"), "tally usage rejections");
+        failed(run("usage", "replay", "--reason", "UNKNOWN_ACCOUNT", "--sqs-endpoint", nothing),
+                "tally usage replay: cannot reach SQS at " + nothing);
+        usage(run("usage", "replay"), "tally usage replay");
+        usage(run("usage", "replay", "--reason", "UNKNOWN_ACCOUNT", "--rejection", "x#0"), "tally usage replay");
+    }
+
+    @Test
+    void invoicesAndShow() {
+        failed(run("invoices", "--dynamodb-endpoint", nothing), "tally invoices: cannot reach DynamoDB at " + nothing);
+        usage(run("invoices", "--dynamodb-endpoint", "localhost:8000"), "tally invoices");
+        failed(run("invoices", "show", "tin_x", "--dynamodb-endpoint", nothing),
+                "tally invoices show: cannot reach DynamoDB at " + nothing);
+        usage(run("invoices", "show"), "tally invoices show");
+    }
+
+    @Test
+    void dlqRedrive() {
+        failed(run("dlq", "redrive", "--queue", "UsageDeadLetterQueue", "--sqs-endpoint", nothing),
+                "tally dlq redrive: cannot reach SQS at " + nothing);
+        usage(run("dlq", "redrive", "--queue", "UsageDeadLetterQueue", "--max", "0"), "tally dlq redrive");
+        usage(run("dlq", "redrive"), "tally dlq redrive");
+    }
+
+    @Test
+    void stripeTriggerAndListen() {
+        failed(run("stripe", "trigger", "customer.created", "--account", "org_x", "--http-endpoint", nothing),
+                "tally stripe trigger: cannot reach the local runtime at " + nothing + " (connection refused). "
+                        + "Is `tally serve` running? Otherwise pass --http-endpoint with its HTTP API.");
+        usage(run("stripe", "trigger", "charge.refunded", "--account", "org_x"), "tally stripe trigger");
+        usage(run("stripe", "trigger", "customer.created"), "tally stripe trigger");
+        usage(run("stripe", "trigger", "customer.subscription.created", "--account", "org_x"), "tally stripe trigger");
+        usage(run("stripe", "trigger", "customer.subscription.created", "--account", "org_x", "--plan", "gold"),
+                "tally stripe trigger");
+        usage(run("stripe", "trigger", "checkout.session.completed", "--account", "org_x"), "tally stripe trigger");
+        usage(run("stripe", "trigger", "customer.subscription.created", "--account", "org_x", "--plan", "team",
+                "--start", "yesterday"), "tally stripe trigger");
+        failed(run("stripe", "listen", "--http-endpoint", nothing), "tally stripe listen: cannot reach the local runtime");
+        usage(run("stripe", "listen", "--max", "0"), "tally stripe listen");
+    }
+
+    @Test
+    void clockAndBilling() {
+        failed(run("clock", "show", "--http-endpoint", nothing), "tally clock show: cannot reach the local runtime");
+        failed(run("clock", "advance", "1h", "--http-endpoint", nothing), "tally clock advance: cannot reach the local runtime");
+        String notRuntime = "http://localhost:" + notTally.getAddress().getPort();
+        failed(run("clock", "show", "--http-endpoint", notRuntime), "tally clock show: " + notRuntime
+                + " answers, but is not a local Tally runtime (no admin API under /_tally/, HTTP 404)");
+        usage(run("clock", "advance", "soon"), "tally clock advance");
+        usage(run("clock", "advance", "0s"), "tally clock advance");
+        usage(run("clock", "advance", "--to", "next week"), "tally clock advance");
+        usage(run("clock", "advance"), "tally clock advance");
+        usage(run("clock", "advance", "1h", "--to", "2027-01-01"), "tally clock advance");
+        failed(run("billing", "run", "--http-endpoint", nothing), "tally billing run: cannot reach the local runtime");
+    }
+
+    @Test
+    void verboseAddsTheStackTrace() {
+        Result quiet = run("invoices", "--dynamodb-endpoint", nothing);
+        Result verbose = run("invoices", "--dynamodb-endpoint", nothing, "--verbose");
+        assertThat(verbose.exitCode()).isEqualTo(1);
+        assertThat(verbose.err()).startsWith(quiet.err().lines().findFirst().orElseThrow()).contains("\tat ");
+        assertThat(run("--verbose", "clock", "show", "--http-endpoint", nothing).err()).contains("\tat ");
+    }
+
+    private static String template() {
+        return CliTestSupport.repoRoot().resolve("template.yaml").toString();
+    }
+
+    /** Exit code 1, stderr starting with {@code expected}, one line, no stack trace, nothing on stdout. */
+    private static void failed(Result result, String expected) {
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+        assertThat(result.err()).startsWith(expected).doesNotContain("\tat ", "Exception");
+        assertThat(result.err().lines()).hasSize(1);
+        assertThat(result.out()).isEmpty();
+    }
+
+    /** Exit code 2, the command named, where to find its usage, no stack trace. */
+    private static void usage(Result result, String command) {
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+        assertThat(result.err()).startsWith(command + ": ").contains("Usage: `" + command)
+                .doesNotContain("\tat ");
+    }
+}

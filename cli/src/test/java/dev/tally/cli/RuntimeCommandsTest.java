@@ -1,0 +1,164 @@
+package dev.tally.cli;
+
+import dev.tally.cli.CliTestSupport.Result;
+import dev.tally.local.LocalRuntime;
+import dev.tally.store.AccountItem;
+import dev.tally.store.CreditEntryItem;
+import dev.tally.store.SubscriptionItem;
+import dev.tally.store.TallyTables;
+import dev.tally.testsupport.TallyFixtures;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code tally stripe trigger|listen}, {@code tally clock show|advance} and {@code tally billing run} against a runtime
+ * started as {@code tally serve} starts it (schedules fire by themselves), checked through what they print and the
+ * tables. Each test uses its own account ids; the clock only moves forward, so no test depends on its value.
+ */
+class RuntimeCommandsTest {
+    private static CliTestSupport.Running running;
+    private static LocalRuntime runtime;
+    private static TallyTables tables;
+
+    @BeforeAll
+    static void start() {
+        running = CliTestSupport.Running.start(true);
+        runtime = running.runtime();
+        tables = running.tables();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    @Test
+    void triggeredEventsAreSignedAcceptedAndAppliedInTheirOrder() {
+        String account = TallyFixtures.uniqueId("org_trigger");
+
+        Result early = tally("stripe", "trigger", "customer.subscription.created", "--account", account, "--plan", "team");
+        assertThat(early.exitCode()).isEqualTo(1);
+        assertThat(early.out().lines().toList().get(1)).isEqualTo("  503 retry: customer cus_" + account + " is not known yet");
+        assertThat(early.err()).startsWith("tally stripe trigger: Tally answered 503 to evt_")
+                .contains("trigger what it depends on first, e.g. customer.created --account " + account);
+
+        Result customer = tally("stripe", "trigger", "customer.created", "--account", account, "--name", "Acme Corp");
+        assertThat(customer.exitCode()).isZero();
+        List<String> lines = customer.out().lines().toList();
+        assertThat(lines.get(0)).matches("Triggered customer\\.created evt_\\w{24} -> POST " + runtime.httpEndpoint()
+                + "/webhooks/stripe");
+        assertThat(lines.get(1)).isEqualTo("  200 applied: account " + account);
+        AccountItem stored = tables.accounts.getItem(r -> r.key(k -> k.partitionValue(account)));
+        assertThat(stored.stripeCustomerId).isEqualTo("cus_" + account);
+        assertThat(stored.name).isEqualTo("Acme Corp");
+
+        assertThat(tally("stripe", "trigger", "customer.subscription.created", "--account", account, "--plan", "business")
+                .out()).contains("  200 applied: subscription sub_" + account + " (active)");
+        SubscriptionItem sub = subscription(account);
+        assertThat(sub.planId).isEqualTo("business");
+        long now = runtime.clock().instant().getEpochSecond();
+        assertThat(sub.periodStart).isBetween(now - 60, now);
+        assertThat(sub.periodEnd).isGreaterThan(now + 27 * 86_400L);
+
+        assertThat(tally("stripe", "trigger", "checkout.session.completed", "--account", account, "--amount", "5000")
+                .out()).contains("  200 applied: granted 50.00 USD to " + account);
+        CreditEntryItem balance = tables.credits.getItem(r -> r.key(k -> k.partitionValue(account)
+                .sortValue(CreditEntryItem.BALANCE_PREFIX + "usd")));
+        assertThat(balance.balanceMinor).isEqualTo(5000L);
+
+        for (String paymentEvent : List.of("invoice.paid", "invoice.payment_failed")) {
+            Result payment = tally("stripe", "trigger", paymentEvent, "--account", account, "--amount", "750");
+            assertThat(payment.exitCode()).isZero();
+            assertThat(payment.out()).contains("  200 ignored: event type " + paymentEvent + " is not used by Tally");
+        }
+
+        assertThat(tally("stripe", "trigger", "customer.subscription.deleted", "--account", account, "--plan", "business")
+                .out()).contains("  200 applied: subscription sub_" + account + " (canceled)");
+        assertThat(subscription(account).status).isEqualTo("canceled");
+    }
+
+    @Test
+    void listenPrintsEachWebhookAndTallysAnswerAsItArrives() throws Exception {
+        String account = TallyFixtures.uniqueId("org_listen");
+        StringWriter listened = new StringWriter();
+        CompletableFuture<Integer> listen = CompletableFuture.supplyAsync(() -> CliTestSupport.run(
+                cli -> cli.setOut(new PrintWriter(listened, true)),
+                "stripe", "listen", "--max", "2", "--http-endpoint", runtime.httpEndpoint().toString()).exitCode());
+        for (int i = 0; i < 200 && !listened.toString().startsWith("Ready!"); i++) {
+            Thread.sleep(100);
+        }
+
+        Result created = tally("stripe", "trigger", "customer.created", "--account", account);
+        Result updated = tally("stripe", "trigger", "customer.updated", "--account", account, "--email", "ap@example.com");
+
+        assertThat(listen.get(30, TimeUnit.SECONDS)).isZero();
+        List<String> lines = listened.toString().lines().toList();
+        assertThat(lines.getFirst()).isEqualTo("Ready! Listening for the Stripe webhooks " + runtime.httpEndpoint()
+                + " receives (POST /webhooks/stripe). Ctrl-C stops.");
+        String time = "\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}";
+        String createdId = eventId(created);
+        String updatedId = eventId(updated);
+        assertThat(lines.subList(1, lines.size())).hasSize(4);
+        assertThat(lines.get(1)).matches(time + "  --> customer\\.created \\[" + createdId + "]");
+        assertThat(lines.get(2)).matches(time + "  <-- \\[200] POST /webhooks/stripe applied: account " + account
+                + " \\[" + createdId + "]");
+        assertThat(lines.get(3)).matches(time + "  --> customer\\.updated \\[" + updatedId + "]");
+        assertThat(lines.get(4)).matches(time + "  <-- \\[200] POST /webhooks/stripe applied: account " + account
+                + " \\[" + updatedId + "]");
+
+        // --all replays what the runtime kept, from the oldest.
+        Result all = tally("stripe", "listen", "--all", "--max", "1", "--print-json");
+        assertThat(all.out().lines().toList().get(2)).startsWith("{\"id\":\"evt_").contains("\"object\":\"event\"");
+    }
+
+    @Test
+    void theClockMovesForwardOnlyAndBillingRunsOnIt() {
+        Result show = tally("clock", "show");
+        assertThat(show.exitCode()).isZero();
+        assertThat(show.out()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z \\(\\d+ seconds since the epoch; ticking\\)\\n");
+        Instant before = runtime.clock().instant();
+
+        Result advanced = tally("clock", "advance", "1d2h");
+        assertThat(advanced.exitCode()).isZero();
+        assertThat(advanced.out()).matches("Clock advanced from \\S+ to \\S+; the schedules it passed have run and the "
+                + "system is idle\\.\\n");
+        assertThat(runtime.clock().instant()).isBetween(before.plusSeconds(26 * 3600), before.plusSeconds(26 * 3600 + 60));
+
+        Result back = tally("clock", "advance", "--to", "2020-01-01");
+        assertThat(back.exitCode()).isEqualTo(1);
+        assertThat(back.err()).startsWith("tally clock advance: the local runtime refused: the clock only moves forward: it is ")
+                .endsWith(", and 2020-01-01T00:00:00Z is in its past\n");
+
+        Result billing = tally("billing", "run");
+        assertThat(billing.exitCode()).isZero();
+        assertThat(billing.out()).matches("Billing run at \\S+: \\d+ invoice jobs? queued and processed\\. "
+                + "`tally invoices` lists the invoices\\.\\n");
+    }
+
+    private static Result tally(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--http-endpoint", runtime.httpEndpoint().toString()));
+        return CliTestSupport.run(all.toArray(String[]::new));
+    }
+
+    private static String eventId(Result trigger) {
+        return trigger.out().lines().findFirst().orElseThrow().split(" ")[2];
+    }
+
+    private static SubscriptionItem subscription(String account) {
+        return tables.subscriptions.getItem(r -> r.key(k -> k.partitionValue("sub_" + account)).consistentRead(true));
+    }
+}
