@@ -13,12 +13,12 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * {@code tally usage}: the usage events Tally did not count (rejections) and sending them again once their cause is
+ * {@code tally usage}: an account's usage ({@link UsageShowCommand}), the usage events Tally did not count (rejections) and sending them again once their cause is
  * fixed. Only groups {@link UsageRejectionsCommand} and {@link UsageReplayCommand}; run alone it is a usage error.
  */
 @Command(name = "usage", mixinStandardHelpOptions = true,
-        description = "Rejected usage events: list them, replay them.",
-        subcommands = {UsageRejectionsCommand.class, UsageReplayCommand.class})
+        description = "Usage: show an account's usage; list rejected events, replay them.",
+        subcommands = {UsageShowCommand.class, UsageRejectionsCommand.class, UsageReplayCommand.class})
 final class UsageCommand extends CommandGroup {
 
     /** Oldest first, ties by id: the order events are replayed in. */

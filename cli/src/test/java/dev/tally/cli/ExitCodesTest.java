@@ -47,12 +47,12 @@ class ExitCodesTest {
 
     @Test
     void tallyAndEachGroupAloneAreInvalidUsage() {
-        for (String[] args : new String[][]{{}, {"usage"}, {"dlq"}, {"stripe"}, {"clock"}, {"billing"}, {"no-such-command"},
+        for (String[] args : new String[][]{{}, {"usage"}, {"dlq"}, {"stripe"}, {"clock"}, {"billing"}, {"bench"}, {"no-such-command"},
                 {"invoices", "--no-such-option"}}) {
             boolean group = args.length > 0 && !args[0].equals("no-such-command");
             usage(run(args), group ? "tally " + args[0] : "tally");
         }
-        assertThat(run().err()).contains("Missing command: one of serve, demo, stripe, clock, billing, usage, invoices, dlq");
+        assertThat(run().err()).contains("Missing command: one of serve, demo, stripe, clock, billing, usage, invoices, dlq, bench");
     }
 
     @Test
@@ -93,6 +93,18 @@ class ExitCodesTest {
                 "tally usage replay: cannot reach SQS at " + nothing);
         usage(run("usage", "replay"), "tally usage replay");
         usage(run("usage", "replay", "--reason", "UNKNOWN_ACCOUNT", "--rejection", "x#0"), "tally usage replay");
+        failed(run("usage", "show", "org_acme", "--dynamodb-endpoint", nothing),
+                "tally usage show: cannot reach DynamoDB at " + nothing);
+        usage(run("usage", "show"), "tally usage show");
+        usage(run("usage", "show", "org_acme", "--by", "week"), "tally usage show");
+        usage(run("usage", "show", "org_acme", "--from", "yesterday", "--to", "2026-12-01"), "tally usage show");
+        usage(run("usage", "show", "org_acme", "--meter", "gpu_hours"), "tally usage show");
+    }
+
+    @Test
+    void benchIngest() {
+        usage(run("bench", "ingest", "--events", "5"), "tally bench ingest");
+        usage(run("bench", "ingest", "--accounts", "0"), "tally bench ingest");
     }
 
     @Test

@@ -104,6 +104,41 @@ class OpsCommandsTest {
     }
 
     @Test
+    void usageShowGivesTheCurrentPeriodPerMeterByDayAndByDimension() {
+        String account = TallyFixtures.uniqueId("org_show");
+        long now = now();
+        long anchor = now - 10 * 86_400;
+        TallyFixtures.seedCustomer(tables, account, "team", anchor, anchor);
+        long twoDaysAgo = now - 2 * 86_400;
+        sendUsage("[" + event(TallyFixtures.uniqueId("ue"), account, "build_minutes", "12.5", twoDaysAgo) + ","
+                + event(TallyFixtures.uniqueId("ue"), account, "build_minutes", "7.5", now - 60) + ","
+                + event(TallyFixtures.uniqueId("ue"), account, "image_pulls", "1", now - 60) + "]");
+        runtime.awaitIdle(IDLE);
+
+        Result period = tally("usage", "show", account, "--json");
+        assertThat(period.exitCode()).isZero();
+        List<JsonNode> rows = period.out().lines().map(OpsCommandsTest::parse).toList();
+        JsonNode build = rows.stream().filter(r -> r.get("meter").asText().equals("build_minutes")).findFirst().orElseThrow();
+        assertThat(build.get("quantity").decimalValue()).isEqualByComparingTo("20");
+        assertThat(build.get("events").asLong()).isEqualTo(2);
+        assertThat(build.get("from").asLong()).isEqualTo(anchor);
+        assertThat(build.get("unit").asText()).isEqualTo("minute");
+        assertThat(rows.stream().filter(r -> r.get("meter").asText().equals("image_pulls")).findFirst().orElseThrow()
+                .get("quantity").decimalValue()).isEqualByComparingTo("1");
+
+        Result byDay = tally("usage", "show", account, "--meter", "build_minutes", "--by", "day", "--json");
+        assertThat(byDay.out().lines().map(OpsCommandsTest::parse).map(r -> r.get("quantity").decimalValue().stripTrailingZeros().toPlainString()).toList())
+                .isEqualTo(java.time.LocalDate.ofEpochDay(twoDaysAgo / 86_400).equals(java.time.LocalDate.ofEpochDay((now - 60) / 86_400))
+                        ? List.of("20") : List.of("12.5", "7.5"));
+
+        Result text = tally("usage", "show", account, "--meter", "build_minutes");
+        assertThat(text.out()).contains("20 minutes");
+        assertThat(tally("usage", "show", account, "--meter", "gpu_hours").exitCode()).isEqualTo(2);
+        assertThat(tally("usage", "show", account, "--by", "week").exitCode()).isEqualTo(2);
+        assertThat(tally("usage", "show", account, "--meter", "build_minutes", "--group-by", "region").exitCode()).isEqualTo(2);
+    }
+
+    @Test
     void replayCountsAnEventOnceItsAccountExistsAndMarksItReplayed() {
         String account = TallyFixtures.uniqueId("org_late");
         String eventId = "ue_replay_" + account;

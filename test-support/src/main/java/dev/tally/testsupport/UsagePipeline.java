@@ -5,6 +5,9 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
+import dev.tally.local.streams.StreamTail;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -30,7 +33,7 @@ public final class UsagePipeline implements AutoCloseable {
                          Function<DynamodbEvent, StreamsEventResponse> buckets) {
         this.ingest = ingest;
         this.buckets = buckets;
-        this.tail = new StreamTail(backend, "UsageEventsTable", false);
+        this.tail = streamTail(backend, "UsageEventsTable");
     }
 
     /**
@@ -84,6 +87,17 @@ public final class UsagePipeline implements AutoCloseable {
             }
             remaining = new ArrayList<>(remaining.subList(at, remaining.size()));
         }
+    }
+
+    /**
+     * @param backend a provisioned backend
+     * @param tableLogicalId a table of the template with a stream
+     * @return a tail of its stream, starting after what is there now
+     */
+    public static StreamTail streamTail(AwsBackend backend, String tableLogicalId) {
+        DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder().endpointOverride(backend.dynamoDbEndpoint())
+                .region(backend.region()).credentialsProvider(backend.credentialsProvider()).build();
+        return new StreamTail(backend.dynamoDb(), streams, backend.tableName(tableLogicalId), backend.region().id(), false);
     }
 
     @Override

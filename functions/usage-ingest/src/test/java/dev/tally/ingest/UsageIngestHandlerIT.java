@@ -17,7 +17,7 @@ import dev.tally.testsupport.FaultInjectingDynamoDb;
 import dev.tally.testsupport.MutableClock;
 import dev.tally.testsupport.SqsMessages;
 import dev.tally.testsupport.SqsMessages.QueuedMessage;
-import dev.tally.testsupport.StreamTail;
+import dev.tally.local.streams.StreamTail;
 import dev.tally.testsupport.TallyFixtures;
 import dev.tally.testsupport.UsagePipeline;
 import dev.tally.usage.DynamoDbUsageStore;
@@ -290,7 +290,7 @@ abstract class UsageIngestHandlerIT {
     @Test
     void aBucketBatchDeliveredAgainAfterItsTransactionCommittedAddsNothing() {
         String account = customer();
-        try (StreamTail tail = new StreamTail(backend(), "UsageEventsTable", false)) {
+        try (StreamTail tail = UsagePipeline.streamTail(backend(), "UsageEventsTable")) {
             assertThat(failures(handler.handleRequest(sqs(msg(array(
                     event(eventId(), account, BUILD, "1.5", FEB + 60), event(eventId(), account, PULLS, "10", FEB + 61),
                     event(eventId(), account, BUILD, "2.5", FEB + 7_200)))), null))).isEmpty();
@@ -309,7 +309,7 @@ abstract class UsageIngestHandlerIT {
     @Test
     void aBucketRetryThatCarriesMoreRecordsAppliesOnlyTheNewOnes() {
         String account = customer();
-        try (StreamTail tail = new StreamTail(backend(), "UsageEventsTable", false)) {
+        try (StreamTail tail = UsagePipeline.streamTail(backend(), "UsageEventsTable")) {
             handler.handleRequest(sqs(msg(array(event(eventId(), account, BUILD, "1", FEB + 60), event(eventId(), account, BUILD, "2", FEB + 61)))), null);
             List<DynamodbEvent.DynamodbStreamRecord> first = new ArrayList<>();
             tail.poll().forEach(b -> first.addAll(b.getRecords()));
@@ -328,7 +328,7 @@ abstract class UsageIngestHandlerIT {
     @Test
     void aBucketTransactionThatFailsIsReportedAtItsFirstRecordAndTheRetryCountsOnce() {
         String account = customer();
-        try (StreamTail tail = new StreamTail(backend(), "UsageEventsTable", false)) {
+        try (StreamTail tail = UsagePipeline.streamTail(backend(), "UsageEventsTable")) {
             handler.handleRequest(sqs(msg(array(event(eventId(), account, BUILD, "1", FEB + 60), event(eventId(), account, BUILD, "2", FEB + 61)))), null);
             List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
             tail.poll().forEach(b -> records.addAll(b.getRecords()));

@@ -1,14 +1,12 @@
-package dev.tally.testsupport;
+package dev.tally.local.streams;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
-import dev.tally.local.streams.StreamRecordConverter;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +15,7 @@ import java.util.Map;
 /**
  * Reads a table's DynamoDB stream from where it last stopped, shard by shard, and hands the new records over as
  * Lambda {@link DynamodbEvent} batches (one per shard, in order): what Lambda's stream poller would deliver, for
- * tests that drive a stream handler by hand. Starts at the stream's newest records unless told to start at the
+ * tests and benchmarks that drive a stream handler by hand. Starts at the stream's newest records unless told to start at the
  * oldest, so a test sees only what it wrote.
  */
 public final class StreamTail implements AutoCloseable {
@@ -27,17 +25,16 @@ public final class StreamTail implements AutoCloseable {
     private final Map<String, String> positions = new LinkedHashMap<>();
 
     /**
-     * @param backend the backend holding the table
-     * @param tableLogicalId the table's logical id in the template
+     * @param dynamoDb a client of the DynamoDB endpoint holding the table
+     * @param streams a DynamoDB Streams client of the same endpoint (closed by {@link #close()})
+     * @param tableName the table's name
+     * @param region the region reported in the records
      * @param fromOldest true to read the whole stream, false to start after what is there now
      */
-    public StreamTail(AwsBackend backend, String tableLogicalId, boolean fromOldest) {
-        URI endpoint = backend.dynamoDbEndpoint();
-        this.streams = DynamoDbStreamsClient.builder().endpointOverride(endpoint).region(backend.region())
-                .credentialsProvider(backend.credentialsProvider()).build();
-        DynamoDbClient db = backend.dynamoDb();
-        this.streamArn = db.describeTable(r -> r.tableName(backend.tableName(tableLogicalId))).table().latestStreamArn();
-        this.converter = new StreamRecordConverter(streamArn, backend.region().id());
+    public StreamTail(DynamoDbClient dynamoDb, DynamoDbStreamsClient streams, String tableName, String region, boolean fromOldest) {
+        this.streams = streams;
+        this.streamArn = dynamoDb.describeTable(r -> r.tableName(tableName)).table().latestStreamArn();
+        this.converter = new StreamRecordConverter(streamArn, region);
         if (!fromOldest) {
             poll(); // skip what is already there
         }
