@@ -89,6 +89,7 @@ public final class DemoScenario {
     private final Map<String, Integer> webhookOutcomes = new TreeMap<>();
     private int webhooksSent;
     private long duplicatesSent;
+    private long lateSent;
     private Progress progress = Progress.none();
 
     /**
@@ -141,6 +142,14 @@ public final class DemoScenario {
             progress.done();
             out.printf("   %s sent and processed%n", Words.count(sent, "event"));
 
+            // Late usage inside the grace period: the period has ended but is not invoiced yet, so the event counts there.
+            Instant inGrace = Instant.ofEpochSecond(periodEnd + Math.min(600, gracePeriodSeconds / 2));
+            runtime.clock().set(inGrace);
+            sendLate(sqs, usageQueue, "ue_late_in_grace", LATE_IN_GRACE_MINUTES, periodEnd - 300);
+            runtime.awaitIdle(Duration.ofMinutes(3));
+            out.printf("%n== Clock at %s, inside the grace period: a late event for the ended period (%s) counts there%n",
+                    inGrace, Words.count(LATE_IN_GRACE_MINUTES, "build minute"));
+
             Instant billingTime = Instant.ofEpochSecond(periodEnd + gracePeriodSeconds + 60);
             out.printf("%n== Clock advanced to %s (period end %s + grace %d s); billing run%n",
                     billingTime, Instant.ofEpochSecond(periodEnd), gracePeriodSeconds);
@@ -163,10 +172,34 @@ public final class DemoScenario {
             out.printf("   second billing run queued %s; %s replayed; invoices still %d%n",
                     Words.count(((Number) secondRun).longValue(), "job"), Words.count(replays.size(), "invoice job"),
                     invoicesAfterReplay);
+
+            // Late usage after invoicing: counted in its hour, billed as an adjustment on the next invoice.
+            sendLate(sqs, usageQueue, "ue_late_after_invoicing", LATE_AFTER_INVOICING_MINUTES, periodEnd - 120);
+            runtime.awaitIdle(Duration.ofMinutes(3));
+            long nextEnd = Instant.ofEpochSecond(start).atZone(ZoneOffset.UTC).plusMonths(2).toEpochSecond();
+            Instant nextBilling = Instant.ofEpochSecond(nextEnd + gracePeriodSeconds + 60);
+            out.printf("%n== A late event for the invoiced period (%s), then the clock to %s; billing run%n",
+                    Words.count(LATE_AFTER_INVOICING_MINUTES, "build minute"), nextBilling);
+            runtime.clock().set(nextBilling);
+            Object nextRun = runtime.runSchedule("BillingRunFunction");
+            runtime.awaitIdle(Duration.ofMinutes(3));
+            out.printf("   billing run queued %s; invoices now %d, the late usage on org_acme's as an adjustment%n",
+                    Words.count(((Number) nextRun).longValue(), "invoice job"), tables.invoices.scan().items().stream().toList().size());
         }
         ObjectNode report = report(tables, sent);
         print(report);
         return report;
+    }
+
+    /** Build minutes of the late event sent inside the grace period. */
+    static final int LATE_IN_GRACE_MINUTES = 30;
+    /** Build minutes of the late event sent after its period was invoiced. */
+    static final int LATE_AFTER_INVOICING_MINUTES = 500;
+
+    private void sendLate(SqsClient sqs, String queueUrl, String id, int minutes, long timestamp) {
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{\"id\":\"" + id + "\",\"account\":\"org_acme\","
+                + "\"meter\":\"build_minutes\",\"quantity\":" + minutes + ",\"timestamp\":" + timestamp + "}"));
+        lateSent++;
     }
 
     private void sendWebhooks(long start, long periodEnd) {
@@ -273,7 +306,14 @@ public final class DemoScenario {
                 throw new IllegalStateException("SQS refused usage messages: " + response.failed());
             }
         }
-        return sent;
+        // One event whose stored item would pass DynamoDB's 400 KB (a producer attaching a whole log as a property),
+        // in a message beside a valid event: rejected ITEM_TOO_LARGE and kept, the valid one counted.
+        String blob = "x".repeat(410 * 1024);
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("[{\"id\":\"ue_oversized\",\"account\":\"org_acme\","
+                + "\"meter\":\"build_minutes\",\"quantity\":1,\"timestamp\":" + (now - 120) + ",\"properties\":{\"log\":\"" + blob
+                + "\"}},{\"id\":\"ue_beside_oversized\",\"account\":\"org_acme\",\"meter\":\"build_minutes\",\"quantity\":2,"
+                + "\"timestamp\":" + (now - 120) + "}]"));
+        return sent + 2;
     }
 
     private ObjectNode report(TallyTables tables, long sent) {
@@ -284,7 +324,7 @@ public final class DemoScenario {
         }
         List<UsageRejectionItem> rejected = tables.usageRejections.scan().items().stream().toList();
         ObjectNode usage = report.putObject("usage");
-        usage.put("sent", sent);
+        usage.put("sent", sent + lateSent);
         usage.put("counted", counted);
         // The duplicates the scenario sent on purpose; the test checks sent = counted + duplicates + rejected.
         usage.put("duplicates", duplicatesSent);
@@ -296,6 +336,10 @@ public final class DemoScenario {
         webhooks.put("sent", webhooksSent);
         webhookOutcomes.forEach(webhooks::put);
 
+        long lateAdjusted = tables.invoices.scan().items().stream().flatMap(i -> i.lines.stream())
+                .filter(l -> InvoiceLineItem.ADJUSTMENT.equals(l.type)).mapToLong(l -> l.usageEventCount == null ? 0 : l.usageEventCount).sum();
+        usage.put("late_adjusted", lateAdjusted);
+
         ArrayNode invoices = report.putArray("invoices");
         tables.invoices.scan().items().stream()
                 .sorted(Comparator.comparing((InvoiceItem i) -> i.accountId).thenComparing(i -> i.periodStart))
@@ -306,7 +350,9 @@ public final class DemoScenario {
                             .put("currency", inv.currency).put("plan", inv.planId);
                     ArrayNode lines = i.putArray("lines");
                     for (InvoiceLineItem l : inv.lines) {
-                        lines.addObject().put("meter", l.meter).put("quantity", l.quantity)
+                        lines.addObject().put("line_id", l.lineId).put("type", l.type).put("meter", l.meter)
+                                .put("period_start", l.periodStart).put("period_end", l.periodEnd)
+                                .put("adjusts_invoice_id", l.adjustsInvoiceId).put("quantity", l.quantity)
                                 .put("included_quantity", l.includedQuantity).put("billable_quantity", l.billableQuantity)
                                 .put("amount_minor", l.amountMinor).put("usage_events", l.usageEventCount)
                                 .put("description", l.description);
