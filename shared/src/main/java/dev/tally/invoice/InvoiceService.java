@@ -277,7 +277,8 @@ public final class InvoiceService {
         line.amountMinor = amount;
         line.usageEventCount = events;
         line.seriesKey = UsageKeys.seriesKey(period.accountId(), meterId);
-        line.description = meter.displayName() + ": " + quantity.toPlainString() + " " + meter.unit()
+        line.description = meter.displayName() + ": " + quantity.toPlainString() + " "
+                + (quantity.compareTo(BigDecimal.ONE) == 0 ? meter.unit() : meter.unit() + "s")
                 + (included.signum() > 0 ? " (" + included.toPlainString() + " included)" : "");
         return line;
     }

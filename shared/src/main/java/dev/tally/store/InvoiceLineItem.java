@@ -24,7 +24,7 @@ public final class InvoiceLineItem {
     public Long periodEnd;
     /** Adjustments only: the invoice whose period the usage belongs to. */
     public String adjustsInvoiceId;
-    /** Text for the Stripe invoice item, e.g. "Build minutes: 2,345 minute (1,500 included)". */
+    /** Text for the Stripe invoice item, e.g. "Build minutes: 2345 minutes (1500 included)"; units pluralised. */
     public String description;
     /** Total usage in the period, in the meter's unit (for an adjustment: the usage added since it was invoiced). */
     public BigDecimal quantity;

@@ -156,7 +156,7 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(build.lineId).isEqualTo("usage:" + BUILD);
         assertThat(build.type).isEqualTo(InvoiceLineItem.USAGE);
         assertThat(List.of(build.periodStart, build.periodEnd)).containsExactly(FEB, MAR);
-        assertThat(build.description).isEqualTo("Build minutes: 2000 minute (1500 included)");
+        assertThat(build.description).isEqualTo("Build minutes: 2000 minutes (1500 included)");
         InvoiceLineItem storage = invoice.lines.get(2);
         assertThat(storage.quantity).isEqualByComparingTo("2500.5");
         assertThat(storage.billableQuantity).as("packages of 1000").isEqualByComparingTo("3");
