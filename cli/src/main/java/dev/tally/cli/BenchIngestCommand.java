@@ -3,7 +3,6 @@ package dev.tally.cli;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.buckets.UsageBucketsHandler;
 import dev.tally.catalog.Catalog;
@@ -13,6 +12,7 @@ import dev.tally.ingest.UsageIngestHandler;
 import dev.tally.local.EmbeddedAws;
 import dev.tally.local.aws.ProvisionOptions;
 import dev.tally.local.aws.TemplateStack;
+import dev.tally.local.streams.StreamRedelivery;
 import dev.tally.local.streams.StreamTail;
 import dev.tally.local.template.TemplateModel;
 import dev.tally.store.AccountItem;
@@ -263,24 +263,7 @@ final class BenchIngestCommand implements Callable<Integer> {
     }
 
     private static void applyWithRetries(UsageBucketsHandler buckets, List<DynamodbEvent.DynamodbStreamRecord> records) {
-        List<DynamodbEvent.DynamodbStreamRecord> remaining = records;
-        for (int attempt = 1; !remaining.isEmpty(); attempt++) {
-            DynamodbEvent event = new DynamodbEvent();
-            event.setRecords(remaining);
-            StreamsEventResponse response = buckets.handleRequest(event, null);
-            if (response.getBatchItemFailures() == null || response.getBatchItemFailures().isEmpty()) {
-                return;
-            }
-            if (attempt >= 20) {
-                throw new IllegalStateException("usage-buckets still failing after 20 deliveries");
-            }
-            String failedAt = response.getBatchItemFailures().get(0).getItemIdentifier();
-            int at = 0;
-            while (at < remaining.size() && !remaining.get(at).getDynamodb().getSequenceNumber().equals(failedAt)) {
-                at++;
-            }
-            remaining = remaining.subList(at, remaining.size());
-        }
+        StreamRedelivery.deliver(e -> buckets.handleRequest(e, null), records, 20);
     }
 
     private Figures runBaseline(String run, int accountCount, int threads, long now, TallyTables tables, Progress progress) {

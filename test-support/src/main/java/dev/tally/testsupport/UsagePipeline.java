@@ -5,10 +5,10 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
+import dev.tally.local.streams.StreamRedelivery;
 import dev.tally.local.streams.StreamTail;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -69,24 +69,7 @@ public final class UsagePipeline implements AutoCloseable {
     }
 
     private void deliver(List<DynamodbEvent.DynamodbStreamRecord> records) {
-        List<DynamodbEvent.DynamodbStreamRecord> remaining = new ArrayList<>(records);
-        for (int attempt = 1; !remaining.isEmpty(); attempt++) {
-            DynamodbEvent event = new DynamodbEvent();
-            event.setRecords(remaining);
-            StreamsEventResponse response = buckets.apply(event);
-            if (response.getBatchItemFailures() == null || response.getBatchItemFailures().isEmpty()) {
-                return;
-            }
-            if (attempt >= 10) {
-                throw new IllegalStateException("usage-buckets still failing after 10 deliveries");
-            }
-            String failed = response.getBatchItemFailures().get(0).getItemIdentifier();
-            int at = 0;
-            while (at < remaining.size() && !remaining.get(at).getDynamodb().getSequenceNumber().equals(failed)) {
-                at++;
-            }
-            remaining = new ArrayList<>(remaining.subList(at, remaining.size()));
-        }
+        StreamRedelivery.deliver(buckets, records, 10);
     }
 
     /**

@@ -2,7 +2,9 @@ package dev.tally.local.streams;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -53,7 +55,20 @@ public final class StreamTail implements AutoCloseable {
             List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
             for (int page = 0; iterator != null && page < 1000; page++) {
                 String it = iterator;
-                var response = streams.getRecords(r -> r.shardIterator(it).limit(1000));
+                software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse response;
+                try {
+                    response = streams.getRecords(r -> r.shardIterator(it).limit(1000));
+                } catch (ExpiredIteratorException | TrimmedDataAccessException e) {
+                    // DynamoDB Local invalidates iterators under load, as the local runtime's poller also sees: a new
+                    // one from the last record read goes on where this one stopped.
+                    String last = positions.get(shard.shardId());
+                    iterator = last == null
+                            ? streams.getShardIterator(r -> r.streamArn(streamArn).shardId(shard.shardId())
+                            .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator()
+                            : streams.getShardIterator(r -> r.streamArn(streamArn).shardId(shard.shardId())
+                            .shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(last)).shardIterator();
+                    continue;
+                }
                 for (Record r : response.records()) {
                     records.add(converter.toLambda(r));
                     positions.put(shard.shardId(), r.dynamodb().sequenceNumber());
