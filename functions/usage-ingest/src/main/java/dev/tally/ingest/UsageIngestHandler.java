@@ -8,8 +8,11 @@ import dev.tally.aws.AwsClients;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
 import dev.tally.lambda.Batches;
+import dev.tally.lambda.Primed;
 import dev.tally.store.TallyTables;
+import dev.tally.usage.UsageEventParser;
 import dev.tally.usage.UsageIngestService;
+import dev.tally.usage.UsageRejection;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
@@ -19,13 +22,21 @@ import java.util.Map;
  * SQS {@code usage} queue -> {@link UsageIngestService}, with partial batch failures
  * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html#services-sqs-batchfailurereporting):
  * only messages that failed transiently are returned for redelivery; rejected events are handled, not failed.
+ *
+ * <p>SnapStart: {@link #prime()} splits a sample message and reads a usage event, an account and a subscription that
+ * do not exist (nothing is written).
  */
-public final class UsageIngestHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
-    private final UsageIngestService service;
+public final class UsageIngestHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Primed {
+    private static final String PRIMING_MESSAGE =
+            "[{\"id\":\"priming\",\"account\":\"priming\",\"meter\":\"priming\",\"quantity\":1,\"timestamp\":0}]";
 
-    /** Lambda's entry point: configuration from the process environment. */
+    private final UsageIngestService service;
+    private final TallyTables tables;
+
+    /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public UsageIngestHandler() {
         this(System.getenv(), Clock.systemUTC());
+        Primed.register(this);
     }
 
     /**
@@ -35,8 +46,22 @@ public final class UsageIngestHandler implements RequestHandler<SQSEvent, SQSBat
     public UsageIngestHandler(Map<String, String> environment, Clock clock) {
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
-        this.service = new UsageIngestService(new TallyTables(dynamoDb, env),
+        this.tables = new TallyTables(dynamoDb, env);
+        this.service = new UsageIngestService(tables,
                 CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE)), clock);
+    }
+
+    /** Parses a sample message and reads items that do not exist from the tables ingestion reads first. */
+    @Override
+    public void prime() {
+        try {
+            UsageEventParser.split(PRIMING_MESSAGE);
+        } catch (UsageRejection e) {
+            throw new IllegalStateException("the priming message does not parse", e);
+        }
+        Primed.readNothing(tables.usageEvents);
+        Primed.readNothing(tables.accounts);
+        Primed.readNothing(tables.subscriptions);
     }
 
     @Override
