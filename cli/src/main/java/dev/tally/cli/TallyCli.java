@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tally", mixinStandardHelpOptions = true, version = "tally 0.1.0",
         description = "Usage-based billing: run the whole system on this machine, or operate it.",
         subcommands = {ServeCommand.class, DemoCommand.class, UsageCommand.class, InvoicesCommand.class, DlqCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TallyCli {
 
