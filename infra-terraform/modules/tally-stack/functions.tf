@@ -183,3 +183,15 @@ module "billing_alerts_function" {
   log_retention_in_days     = var.log_retention_in_days
   alarm_actions             = local.alarm_actions
 }
+
+# The six functions by name, for outputs that list something of each.
+locals {
+  functions = {
+    stripe_webhook    = module.stripe_webhook_function
+    usage_ingest      = module.usage_ingest_function
+    billing_run       = module.billing_run_function
+    invoice_generator = module.invoice_generator_function
+    stripe_sync       = module.stripe_sync_function
+    billing_alerts    = module.billing_alerts_function
+  }
+}

@@ -37,51 +37,23 @@ output "dynamodb_table_names" {
 
 output "lambda_function_names" {
   description = "Function names, by function."
-  value = {
-    stripe_webhook    = module.stripe_webhook_function.lambda_function_name
-    usage_ingest      = module.usage_ingest_function.lambda_function_name
-    billing_run       = module.billing_run_function.lambda_function_name
-    invoice_generator = module.invoice_generator_function.lambda_function_name
-    stripe_sync       = module.stripe_sync_function.lambda_function_name
-    billing_alerts    = module.billing_alerts_function.lambda_function_name
-  }
+  value       = { for name, fn in local.functions : name => fn.lambda_function_name }
 }
 
 output "lambda_alias_arns" {
   description = "ARN of each function's `live` alias, by function: what triggers and callers invoke."
-  value = {
-    stripe_webhook    = module.stripe_webhook_function.lambda_alias_arn
-    usage_ingest      = module.usage_ingest_function.lambda_alias_arn
-    billing_run       = module.billing_run_function.lambda_alias_arn
-    invoice_generator = module.invoice_generator_function.lambda_alias_arn
-    stripe_sync       = module.stripe_sync_function.lambda_alias_arn
-    billing_alerts    = module.billing_alerts_function.lambda_alias_arn
-  }
+  value       = { for name, fn in local.functions : name => fn.lambda_alias_arn }
 }
 
 output "lambda_function_versions" {
   description = "Version each function published in this apply (the alias moves to it through CodeDeploy)."
-  value = {
-    stripe_webhook    = module.stripe_webhook_function.lambda_function_version
-    usage_ingest      = module.usage_ingest_function.lambda_function_version
-    billing_run       = module.billing_run_function.lambda_function_version
-    invoice_generator = module.invoice_generator_function.lambda_function_version
-    stripe_sync       = module.stripe_sync_function.lambda_function_version
-    billing_alerts    = module.billing_alerts_function.lambda_function_version
-  }
+  value       = { for name, fn in local.functions : name => fn.lambda_function_version }
 }
 
 output "codedeploy_deployment_groups" {
   description = "CodeDeploy application and deployment group of each function, for docs/runbooks (promote, roll back)."
   value = {
-    for name, m in {
-      stripe_webhook    = module.stripe_webhook_function
-      usage_ingest      = module.usage_ingest_function
-      billing_run       = module.billing_run_function
-      invoice_generator = module.invoice_generator_function
-      stripe_sync       = module.stripe_sync_function
-      billing_alerts    = module.billing_alerts_function
-    } : name => { application = m.codedeploy_app_name, deployment_group = m.codedeploy_deployment_group_name }
+    for name, fn in local.functions : name => { application = fn.codedeploy_app_name, deployment_group = fn.codedeploy_deployment_group_name }
   }
 }
 
