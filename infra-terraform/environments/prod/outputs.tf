@@ -1,47 +1,49 @@
 output "stripe_webhook_url" {
   description = "URL to register as the Stripe webhook endpoint."
-  value       = "${aws_apigatewayv2_api.http_api.api_endpoint}/webhooks/stripe"
+  value       = module.tally.stripe_webhook_url
 }
 
 output "usage_queue_url" {
   description = "SQS queue that products send usage events to."
-  value       = module.usage_queue.queue_url
+  value       = module.tally.usage_queue_url
 }
 
 output "billing_event_bus_name" {
   description = "EventBridge bus that carries billing alerts."
-  value       = aws_cloudwatch_event_bus.billing_event_bus.name
-}
-
-output "usage_queue_arn" {
-  description = "ARN of the usage queue, for the products' send permissions."
-  value       = module.usage_queue.queue_arn
+  value       = module.tally.billing_event_bus_name
 }
 
 output "dead_letter_queue_urls" {
   description = "Dead-letter and failure queues to inspect and redrive, by source."
-  value = {
-    usage           = module.usage_queue.dead_letter_queue_url
-    invoice_jobs    = module.invoice_jobs_queue.dead_letter_queue_url
-    stream_failures = module.stream_failures_queue.queue_url
-  }
+  value       = module.tally.dead_letter_queue_urls
 }
 
 output "dynamodb_table_names" {
   description = "Table names by the environment variable that carries them."
-  value = {
-    for k, v in local.common_environment : k => v if endswith(k, "_TABLE")
-  }
+  value       = module.tally.dynamodb_table_names
 }
 
-output "lambda_function_names" {
-  description = "Function names, by function."
-  value = {
-    stripe_webhook    = module.stripe_webhook_function.lambda_function_name
-    usage_ingest      = module.usage_ingest_function.lambda_function_name
-    billing_run       = module.billing_run_function.lambda_function_name
-    invoice_generator = module.invoice_generator_function.lambda_function_name
-    stripe_sync       = module.stripe_sync_function.lambda_function_name
-    billing_alerts    = module.billing_alerts_function.lambda_function_name
-  }
+output "lambda_alias_arns" {
+  description = "ARN of each function's live alias."
+  value       = module.tally.lambda_alias_arns
+}
+
+output "lambda_function_versions" {
+  description = "Version each function published in this apply."
+  value       = module.tally.lambda_function_versions
+}
+
+output "codedeploy_deployment_groups" {
+  description = "CodeDeploy application and deployment group of each function."
+  value       = module.tally.codedeploy_deployment_groups
+}
+
+output "kms_key_arn" {
+  description = "The environment's customer managed key."
+  value       = module.tally.kms_key_arn
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies."
+  value       = module.tally.alarm_topic_arn
 }

@@ -1,31 +1,22 @@
 terraform {
-  required_version = ">= 1.5.0"
+  # 1.10: the S3 backend's native lock (use_lockfile); 1.7: mock_provider in tests/.
+  required_version = ">= 1.10.0"
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.40"
+      version = "~> 5.100"
     }
   }
 
-  # Partial configuration: pass the rest at init, e.g.
-  #   terraform init -backend-config="bucket=<state bucket>" -backend-config="key=tally/prod.tfstate" \
-  #                  -backend-config="region=<region>" -backend-config="dynamodb_table=<lock table>"
-  # or `terraform init -backend=false` to only validate.
-  backend "s3" {}
-}
-
-provider "aws" {
-  region = var.aws_region
-
-  default_tags {
-    tags = merge(
-      {
-        Application = "tally"
-        Environment = "prod"
-        ManagedBy   = "terraform"
-      },
-      var.tags,
-    )
+  # State in the bucket that ../../bootstrap creates (versioned, KMS-encrypted, TLS only), locked by an S3 lock
+  # object next to it. The bucket and region are per account, so they are given at init:
+  #   terraform init -backend-config="bucket=$(terraform -chdir=../../bootstrap output -raw state_bucket)" \
+  #                  -backend-config="region=<region>"
+  # or `terraform init -backend=false` to validate and test offline.
+  backend "s3" {
+    key          = "tally/prod.tfstate"
+    encrypt      = true
+    use_lockfile = true
   }
 }

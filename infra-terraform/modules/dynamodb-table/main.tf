@@ -43,9 +43,11 @@ resource "aws_dynamodb_table" "this" {
     enabled = var.point_in_time_recovery_enabled
   }
 
+  # Always a customer managed key: the table's data (names, emails, amounts) is readable only by principals the
+  # key policy and IAM allow, and every use of the key is in CloudTrail.
   server_side_encryption {
-    enabled     = var.server_side_encryption_enabled
-    kms_key_arn = var.server_side_encryption_enabled ? var.server_side_encryption_kms_key_arn : null
+    enabled     = true
+    kms_key_arn = var.kms_key_arn
   }
 
   tags = var.tags

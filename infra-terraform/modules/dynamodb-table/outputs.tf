@@ -17,3 +17,8 @@ output "dynamodb_table_stream_label" {
   description = "Timestamp label of the table's current stream, or null when streams are disabled."
   value       = var.stream_enabled ? aws_dynamodb_table.this.stream_label : null
 }
+
+output "dynamodb_table_index_arns" {
+  description = "ARN of each global secondary index, by index name: grant a query on exactly the index a reader uses."
+  value       = { for i in var.global_secondary_indexes : i.name => "${aws_dynamodb_table.this.arn}/index/${i.name}" }
+}

@@ -79,22 +79,20 @@ variable "point_in_time_recovery_enabled" {
   default     = true
 }
 
-variable "server_side_encryption_enabled" {
-  description = "Whether the table is encrypted with a KMS key (the AWS managed `aws/dynamodb` key unless `server_side_encryption_kms_key_arn` is set). When false, DynamoDB still encrypts with an AWS owned key."
-  type        = bool
-  default     = true
-}
-
-variable "server_side_encryption_kms_key_arn" {
-  description = "ARN of a customer managed KMS key for server-side encryption, or null for the AWS managed key."
+variable "kms_key_arn" {
+  description = "ARN of the customer managed KMS key that encrypts the table, its indexes, streams and backups."
   type        = string
-  default     = null
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
+    error_message = "kms_key_arn must be the ARN of a KMS key."
+  }
 }
 
 variable "deletion_protection_enabled" {
-  description = "Whether the table is protected against deletion."
+  description = "Whether the table is protected against deletion. On by default: turn it off in a separate apply before destroying the table."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "tags" {

@@ -1,10 +1,11 @@
 terraform {
-  required_version = ">= 1.5.0"
+  # 1.7: mock_provider in this module's tests.
+  required_version = ">= 1.7.0"
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0"
+      version = ">= 5.40, < 6.0"
     }
   }
 }

@@ -4,13 +4,28 @@ output "lambda_function_name" {
 }
 
 output "lambda_function_arn" {
-  description = "ARN of the function (unqualified)."
+  description = "ARN of the function, unqualified: for IAM resources and alarms, never for a trigger (use lambda_alias_arn)."
   value       = aws_lambda_function.this.arn
 }
 
-output "lambda_function_invoke_arn" {
-  description = "ARN for API Gateway to invoke the function."
-  value       = aws_lambda_function.this.invoke_arn
+output "lambda_function_version" {
+  description = "Version published by this apply; CodeDeploy moves the alias to it."
+  value       = aws_lambda_function.this.version
+}
+
+output "lambda_alias_name" {
+  description = "Name of the alias that triggers invoke."
+  value       = aws_lambda_alias.live.name
+}
+
+output "lambda_alias_arn" {
+  description = "ARN of the alias: what event source mappings, schedules and permissions name."
+  value       = aws_lambda_alias.live.arn
+}
+
+output "lambda_alias_invoke_arn" {
+  description = "ARN for API Gateway to invoke the alias."
+  value       = aws_lambda_alias.live.invoke_arn
 }
 
 output "lambda_role_name" {
@@ -34,6 +49,16 @@ output "lambda_cloudwatch_log_group_arn" {
 }
 
 output "cloudwatch_metric_alarm_arn" {
-  description = "ARN of the Errors alarm, or null without one."
-  value       = var.create_errors_alarm ? aws_cloudwatch_metric_alarm.errors[0].arn : null
+  description = "ARN of the errors alarm on the alias."
+  value       = aws_cloudwatch_metric_alarm.errors.arn
+}
+
+output "codedeploy_app_name" {
+  description = "CodeDeploy application that deploys the function."
+  value       = aws_codedeploy_app.this.name
+}
+
+output "codedeploy_deployment_group_name" {
+  description = "CodeDeploy deployment group that shifts the alias."
+  value       = aws_codedeploy_deployment_group.this.deployment_group_name
 }

@@ -43,15 +43,103 @@ variable "memory_size" {
 }
 
 variable "timeout" {
-  description = "Maximum run time of one invocation, in seconds."
+  description = "Maximum run time of one invocation, in seconds: set per function, from what it does (an HTTP answer, a batch, a scan)."
   type        = number
-  default     = 30
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900
+    error_message = "timeout must be between 1 and 900 seconds."
+  }
 }
 
 variable "reserved_concurrent_executions" {
-  description = "Concurrency reserved for the function; -1 for none (the account's unreserved pool), 0 to stop all invocations."
+  description = "Concurrency reserved for the function: guaranteed to it and its ceiling, so that a burst elsewhere cannot starve it and it cannot starve others. -1 for none (the account's unreserved pool), 0 stops all invocations."
   type        = number
-  default     = -1
+
+  validation {
+    condition     = var.reserved_concurrent_executions >= -1
+    error_message = "reserved_concurrent_executions must be -1 (none) or a count."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the customer managed KMS key that encrypts the function's environment variables and its log group. The key policy must let CloudWatch Logs use it for this log group."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
+    error_message = "kms_key_arn must be the ARN of a KMS key."
+  }
+}
+
+variable "snap_start" {
+  description = "Whether published versions start from a SnapStart snapshot (Java): init runs once per version, at publish. The code must read credentials from the container provider and fetch secrets after restore."
+  type        = bool
+  default     = false
+}
+
+variable "alias_name" {
+  description = "Name of the alias every trigger invokes and CodeDeploy moves from version to version."
+  type        = string
+  default     = "live"
+}
+
+variable "deployment_config_name" {
+  description = "CodeDeploy configuration that shifts the alias to a new version, e.g. CodeDeployDefault.LambdaCanary10Percent5Minutes, CodeDeployDefault.LambdaLinear10PercentEvery1Minute, CodeDeployDefault.LambdaAllAtOnce."
+  type        = string
+  default     = "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"
+
+  validation {
+    condition     = can(regex("^CodeDeployDefault\\.Lambda(Canary|Linear|AllAtOnce)", var.deployment_config_name))
+    error_message = "deployment_config_name must be one of CodeDeploy's Lambda configurations (CodeDeployDefault.Lambda...)."
+  }
+}
+
+variable "rollback_alarm_names" {
+  description = "Alarms, besides the function's own errors alarm, that stop a deployment and roll the alias back."
+  type        = list(string)
+  default     = []
+}
+
+variable "shift_traffic_on_apply" {
+  description = "Whether `terraform apply` asks CodeDeploy to move the alias to a newly published version and waits for it (needs the AWS CLI and jq where terraform runs). When false, run modules/lambda-function/scripts/shift-traffic.sh after apply (docs/runbooks/deploy.md)."
+  type        = bool
+  default     = true
+}
+
+variable "attach_on_failure_destination" {
+  description = "Whether failed asynchronous invocations go to `on_failure_destination_arn`. A separate flag because the ARN is usually unknown until apply."
+  type        = bool
+  default     = false
+}
+
+variable "on_failure_destination_arn" {
+  description = "ARN of an SQS queue that receives asynchronous invocations (schedules, events) that still fail after their retries, or null. The module grants the role sqs:SendMessage on it; grant kms:GenerateDataKey on its key in policy_json."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.on_failure_destination_arn == null || can(regex("^arn:aws[a-z-]*:sqs:", coalesce(var.on_failure_destination_arn, "-")))
+    error_message = "on_failure_destination_arn must be the ARN of an SQS queue."
+  }
+}
+
+variable "async_maximum_retry_attempts" {
+  description = "Retries of a failed asynchronous invocation (0 to 2) before it goes to the on-failure destination."
+  type        = number
+  default     = 2
+}
+
+variable "async_maximum_event_age_seconds" {
+  description = "Oldest asynchronous event (60 to 21600 s) Lambda still tries; older ones go to the on-failure destination."
+  type        = number
+  default     = 3600
+}
+
+variable "role_permissions_boundary" {
+  description = "ARN of an IAM policy that bounds the permissions of the function's role and of its deployment role, or null."
+  type        = string
+  default     = null
 }
 
 variable "environment_variables" {
@@ -112,15 +200,9 @@ variable "attach_policy_json" {
 }
 
 variable "policy_json" {
-  description = "IAM policy document (JSON) with everything the function's code and event sources touch: tables, indexes, streams, queues, secrets, buses. Logs and X-Ray are granted by the module."
+  description = "IAM policy document (JSON) with everything the function's code and event sources touch: tables, indexes, streams, queues, secrets, buses, and the KMS keys behind them. Its logs, X-Ray, the decryption of its environment and its on-failure destination are granted by the module."
   type        = string
   default     = null
-}
-
-variable "create_errors_alarm" {
-  description = "Whether to create an alarm on the function's Errors metric."
-  type        = bool
-  default     = true
 }
 
 variable "errors_alarm_threshold" {
@@ -136,9 +218,13 @@ variable "errors_alarm_period_seconds" {
 }
 
 variable "alarm_actions" {
-  description = "ARNs (for example SNS topics) to notify when the alarm fires."
+  description = "ARNs (for example SNS topics) to notify when the errors alarm fires. At least one: an alarm nobody hears is not watching."
   type        = list(string)
-  default     = []
+
+  validation {
+    condition     = length(var.alarm_actions) > 0
+    error_message = "alarm_actions must name at least one action."
+  }
 }
 
 variable "ok_actions" {
@@ -148,7 +234,7 @@ variable "ok_actions" {
 }
 
 variable "tags" {
-  description = "Tags to add to the function, its role, log group and alarm."
+  description = "Tags to add to the function, its roles, log group, alarm and deployment resources."
   type        = map(string)
   default     = {}
 }

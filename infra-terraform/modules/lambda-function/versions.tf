@@ -1,11 +1,11 @@
 terraform {
-  required_version = ">= 1.5.0"
+  # 1.7: mock_provider in this module's tests.
+  required_version = ">= 1.7.0"
 
   required_providers {
     aws = {
-      # logging_config on aws_lambda_function needs 5.28 or later.
       source  = "hashicorp/aws"
-      version = ">= 5.28"
+      version = ">= 5.40, < 6.0"
     }
   }
 }

@@ -28,7 +28,11 @@ output "dead_letter_queue_url" {
   value       = var.create_dlq ? aws_sqs_queue.dlq[0].url : null
 }
 
-output "cloudwatch_metric_alarm_arn" {
-  description = "ARN of the alarm on visible messages in the dead-letter queue (or in the queue itself without one), or null without an alarm."
-  value       = var.create_alarm ? aws_cloudwatch_metric_alarm.dlq_not_empty[0].arn : null
+output "cloudwatch_metric_alarm_arns" {
+  description = "ARNs of the queue's alarms: failed messages (in the DLQ, or in the queue itself without one), and with a DLQ depth and age."
+  value = concat(
+    [aws_cloudwatch_metric_alarm.failed_messages.arn],
+    aws_cloudwatch_metric_alarm.depth[*].arn,
+    aws_cloudwatch_metric_alarm.age[*].arn,
+  )
 }

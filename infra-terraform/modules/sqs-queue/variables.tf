@@ -31,10 +31,35 @@ variable "receive_wait_time_seconds" {
   default     = 0
 }
 
-variable "sqs_managed_sse_enabled" {
-  description = "Whether messages are encrypted at rest with SQS-owned keys (SSE-SQS), on the queue and on its dead-letter queue."
-  type        = bool
-  default     = true
+variable "kms_key_arn" {
+  description = "ARN of the customer managed KMS key that encrypts the queue and its dead-letter queue. Senders need kms:GenerateDataKey and consumers kms:Decrypt on it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
+    error_message = "kms_key_arn must be the ARN of a KMS key."
+  }
+}
+
+variable "kms_data_key_reuse_period_seconds" {
+  description = "Seconds SQS reuses a data key before calling KMS again (60 to 86400): longer is cheaper, shorter limits what one key encrypts."
+  type        = number
+  default     = 300
+}
+
+variable "sender_principal_arns" {
+  description = "IAM principals (role or account ARNs) the queue policy allows to send messages. Principals of the same account may also send when their IAM policy allows it."
+  type        = list(string)
+  default     = []
+}
+
+variable "sender_service_principals" {
+  description = "AWS services allowed to send, each only on behalf of one resource: `service` (e.g. scheduler.amazonaws.com) and `source_arn`."
+  type = list(object({
+    service    = string
+    source_arn = string
+  }))
+  default = []
 }
 
 variable "create_dlq" {
@@ -60,32 +85,42 @@ variable "dlq_message_retention_seconds" {
   default     = 1209600
 }
 
-variable "create_alarm" {
-  description = "Whether to create an alarm that fires when messages are visible in the dead-letter queue, or, with `create_dlq = false`, in this queue itself (for a queue that is a failure destination)."
-  type        = bool
-  default     = true
+variable "depth_alarm_threshold" {
+  description = "The depth alarm fires when more messages than this are visible for three periods in a row (queues with a DLQ)."
+  type        = number
+  default     = 1000
+}
+
+variable "age_alarm_threshold_seconds" {
+  description = "The age alarm fires when the oldest message is older than this (queues with a DLQ)."
+  type        = number
+  default     = 900
 }
 
 variable "alarm_actions" {
-  description = "ARNs (for example SNS topics) to notify when the alarm fires."
+  description = "ARNs (for example SNS topics) to notify when an alarm fires. At least one: an alarm nobody hears is not watching."
   type        = list(string)
-  default     = []
+
+  validation {
+    condition     = length(var.alarm_actions) > 0
+    error_message = "alarm_actions must name at least one action."
+  }
 }
 
 variable "ok_actions" {
-  description = "ARNs (for example SNS topics) to notify when the alarm returns to OK."
+  description = "ARNs (for example SNS topics) to notify when an alarm returns to OK."
   type        = list(string)
   default     = []
 }
 
 variable "alarm_period_seconds" {
-  description = "Period of the alarm's metric, in seconds."
+  description = "Period of the alarms' metrics, in seconds."
   type        = number
   default     = 300
 }
 
 variable "tags" {
-  description = "Tags to add to the queues and the alarm."
+  description = "Tags to add to the queues and the alarms."
   type        = map(string)
   default     = {}
 }

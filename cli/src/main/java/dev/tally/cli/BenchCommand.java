@@ -1,5 +1,6 @@
 package dev.tally.cli;
 
+import dev.tally.cli.bench.ColdStartCommand;
 import picocli.CommandLine.Command;
 
 /**
@@ -8,6 +9,6 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks, each beside a baseline measured in the same run; the last line is JSON.",
-        subcommands = {BenchIngestCommand.class})
+        subcommands = {BenchIngestCommand.class, ColdStartCommand.class})
 final class BenchCommand extends CommandGroup {
 }

@@ -48,7 +48,7 @@ final class Diff {
     /** Fails with every difference listed, once. */
     static void assertNone(String aspect, List<String> differences) {
         if (!differences.isEmpty()) {
-            throw new AssertionError("template.yaml and infra-terraform/environments/prod disagree on " + aspect
+            throw new AssertionError("template.yaml and infra-terraform/modules/tally-stack disagree on " + aspect
                     + " (" + differences.size() + "):\n  " + String.join("\n  ", differences)
                     + "\n(Terraform names are the template's logical IDs in snake_case; see SystemDescription.)");
         }

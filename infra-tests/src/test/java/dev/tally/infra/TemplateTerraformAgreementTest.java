@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * template.yaml (what the local runtime runs) and infra-terraform/environments/prod (what production applies)
+ * template.yaml (what the local runtime runs) and infra-terraform/modules/tally-stack (which environments/dev and prod instantiate) (what production applies)
  * define the same system: the same functions (by handler) with the same code, runtime, sizing and environment
  * variables (names and what each points at); the same tables (keys, attributes, indexes, streams, TTL, backups,
  * encryption); the same queues and dead-letter queues; the same event source mappings, HTTP routes and schedules;
@@ -29,7 +29,7 @@ class TemplateTerraformAgreementTest {
     @BeforeAll
     static void describeBoth() {
         template = SystemDescription.fromTemplate(Tools.template());
-        terraform = SystemDescription.fromTerraform(Tools.prodEnvironment());
+        terraform = SystemDescription.fromTerraform(Tools.stack());
     }
 
     @Test
@@ -81,14 +81,14 @@ class TemplateTerraformAgreementTest {
     void parametersAreVariablesWithTheSameDefaults() {
         SortedMap<String, SortedMap<String, String>> parameters = template.aspect(SystemDescription.PARAMETERS);
         SortedMap<String, SortedMap<String, String>> variables =
-                SystemDescription.terraformParameters(Tools.prodEnvironment(), parameters.keySet());
+                SystemDescription.terraformParameters(Tools.stack(), parameters.keySet());
         agree("parameters", parameters, variables);
     }
 
     @Test
     void outputs() {
         SortedMap<String, SortedMap<String, String>> outputs = template.aspect(SystemDescription.OUTPUTS);
-        SortedMap<String, SortedMap<String, String>> tfOutputs = SystemDescription.terraformOutputs(Tools.prodEnvironment());
+        SortedMap<String, SortedMap<String, String>> tfOutputs = SystemDescription.terraformOutputs(Tools.stack());
         tfOutputs.keySet().retainAll(outputs.keySet()); // Terraform may output more
         agree("outputs", outputs, tfOutputs);
     }

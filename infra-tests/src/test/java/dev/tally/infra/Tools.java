@@ -51,8 +51,9 @@ final class Tools {
         return repoRoot().resolve("infra-terraform");
     }
 
-    static Path prodEnvironment() {
-        return terraformRoot().resolve("environments/prod");
+    /** The composition of the whole system that environments/dev and environments/prod instantiate. */
+    static Path stack() {
+        return terraformRoot().resolve("modules/tally-stack");
     }
 
     static Path iacCheck() {

@@ -8,6 +8,7 @@ import com.stripe.param.InvoiceFinalizeInvoiceParams;
 import com.stripe.param.InvoiceItemCreateParams;
 
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@link StripeGateway} over stripe-java's instance {@link StripeClient} (no global API key). Build the client with
@@ -15,7 +16,7 @@ import java.util.Map;
  * key; what still fails is thrown as {@link StripeCallException} so the stream batch is retried.
  */
 public final class StripeApiGateway implements StripeGateway {
-    private final StripeClient stripe;
+    private final Supplier<StripeClient> stripe;
 
     /** Network retries per call (stripe-java's default is none). */
     public static final int MAX_NETWORK_RETRIES = 2;
@@ -24,7 +25,35 @@ public final class StripeApiGateway implements StripeGateway {
 
     /** @param stripe a client built once per execution environment with the secret key, see {@link #client(String)} */
     public StripeApiGateway(StripeClient stripe) {
+        this.stripe = () -> stripe;
+    }
+
+    private StripeApiGateway(Supplier<StripeClient> stripe) {
         this.stripe = stripe;
+    }
+
+    /**
+     * A gateway whose key is asked for on each call (a {@link dev.tally.aws.CachedSecret} reads it after a SnapStart
+     * restore and keeps it for its TTL); the client is rebuilt only when the key changes (rotation).
+     *
+     * @param secretKey supplies the Stripe secret API key
+     * @return the gateway
+     */
+    public static StripeApiGateway withKey(Supplier<String> secretKey) {
+        return new StripeApiGateway(new Supplier<>() {
+            private String key;
+            private StripeClient client;
+
+            @Override
+            public synchronized StripeClient get() {
+                String current = secretKey.get();
+                if (!current.equals(key)) {
+                    client = client(current);
+                    key = current;
+                }
+                return client;
+            }
+        });
     }
 
     /**
@@ -52,7 +81,7 @@ public final class StripeApiGateway implements StripeGateway {
                 .setMetadata(metadata)
                 .build();
         try {
-            return stripe.v1().invoices().create(params, options(idempotencyKey)).getId();
+            return stripe.get().v1().invoices().create(params, options(idempotencyKey)).getId();
         } catch (StripeException e) {
             throw new StripeCallException("create invoice", e);
         }
@@ -70,7 +99,7 @@ public final class StripeApiGateway implements StripeGateway {
                 .setMetadata(metadata)
                 .build();
         try {
-            stripe.v1().invoiceItems().create(params, options(idempotencyKey));
+            stripe.get().v1().invoiceItems().create(params, options(idempotencyKey));
         } catch (StripeException e) {
             throw new StripeCallException("create invoice item", e);
         }
@@ -79,7 +108,7 @@ public final class StripeApiGateway implements StripeGateway {
     @Override
     public void finalizeInvoice(String invoice, String idempotencyKey) {
         try {
-            stripe.v1().invoices().finalizeInvoice(invoice, InvoiceFinalizeInvoiceParams.builder().setAutoAdvance(true).build(),
+            stripe.get().v1().invoices().finalizeInvoice(invoice, InvoiceFinalizeInvoiceParams.builder().setAutoAdvance(true).build(),
                     options(idempotencyKey));
         } catch (StripeException e) {
             throw new StripeCallException("finalize invoice " + invoice, e);

@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Applies Stripe webhooks to Tally's state: verified, deduplicated and order-safe.
@@ -77,7 +78,7 @@ public final class StripeWebhookService {
     private final AccountDirectory directory;
     private final CreditLedger ledger;
     private final Catalog catalog;
-    private final String signingSecret;
+    private final Supplier<String> signingSecret;
     private final Clock clock;
 
     /**
@@ -87,6 +88,17 @@ public final class StripeWebhookService {
      * @param clock clock for the signature tolerance and processing times
      */
     public StripeWebhookService(TallyTables tables, Catalog catalog, String signingSecret, Clock clock) {
+        this(tables, catalog, () -> signingSecret, clock);
+    }
+
+    /**
+     * @param tables bound tables
+     * @param catalog validated catalog (maps subscription prices to plans)
+     * @param signingSecret the endpoint's signing secret, {@code whsec_...}, asked for on each signed request (a
+     *     {@link dev.tally.aws.CachedSecret} reads it after a SnapStart restore and keeps it for its TTL)
+     * @param clock clock for the signature tolerance and processing times
+     */
+    public StripeWebhookService(TallyTables tables, Catalog catalog, Supplier<String> signingSecret, Clock clock) {
         this.tables = tables;
         this.directory = new AccountDirectory(tables);
         this.ledger = new CreditLedger(tables);
@@ -109,7 +121,7 @@ public final class StripeWebhookService {
         }
         Event event;
         try {
-            event = Webhook.constructEvent(rawBody, signatureHeader, signingSecret, Webhook.DEFAULT_TOLERANCE, clock);
+            event = Webhook.constructEvent(rawBody, signatureHeader, signingSecret.get(), Webhook.DEFAULT_TOLERANCE, clock);
         } catch (SignatureVerificationException e) {
             LOG.warn("webhook signature rejected: {}", e.getMessage());
             return WebhookResponse.badRequest("signature verification failed: " + e.getMessage());

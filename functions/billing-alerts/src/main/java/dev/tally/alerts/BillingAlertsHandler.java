@@ -9,6 +9,7 @@ import dev.tally.catalog.Catalog;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
 import dev.tally.lambda.Batches;
+import dev.tally.lambda.Primed;
 import dev.tally.store.CreditEntryItem;
 import dev.tally.store.StreamImages;
 import dev.tally.store.TallyTables;
@@ -24,13 +25,17 @@ import java.util.Map;
  * Streams of the usage-buckets and credits tables -> {@link AlertService}. The table is told apart by the
  * record's key attributes. Alerts go to {@code EVENT_BUS_NAME}; locally ({@code TALLY_LOCAL=true}) the alerts table
  * record is the delivery. Thresholds: {@code USAGE_ALERT_THRESHOLDS}, e.g. {@code 0.5,0.8,1.0}.
+ *
+ * <p>SnapStart: {@link #prime()} reads an alert, a subscription and a credit entry that do not exist.
  */
-public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
+public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse>, Primed {
     private final AlertService service;
+    private final TallyTables tables;
 
-    /** Lambda's entry point: configuration from the process environment. */
+    /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public BillingAlertsHandler() {
         this(System.getenv(), Clock.systemUTC());
+        Primed.register(this);
     }
 
     /**
@@ -43,9 +48,18 @@ public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent,
         AlertPublisher publisher = env.local() ? AlertPublisher.RECORD_ONLY
                 : new EventBridgeAlertPublisher(AwsClients.configure(EventBridgeClient.builder(), env, "EVENTBRIDGE").build(),
                 env.require("EVENT_BUS_NAME"));
-        TallyTables tables = new TallyTables(dynamoDb, env);
+        this.tables = new TallyTables(dynamoDb, env);
         Catalog catalog = CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE));
         this.service = new AlertService(tables, new UsageQuery(tables.usageStore(clock), catalog), catalog, publisher, AlertService.parseThresholds(env.optional("USAGE_ALERT_THRESHOLDS").orElse("0.5,0.8,1.0")), clock);
+    }
+
+    /** Reads items that do not exist from the tables an alert check reads. */
+    @Override
+    public void prime() {
+        Primed.readNothing(tables.alerts);
+        Primed.readNothing(tables.subscriptions);
+        Primed.readNothing(tables.credits);
+        Primed.readNothing(tables.client, tables.usageBucketsTable, "seriesKey", "bucketKey");
     }
 
     @Override

@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 /**
  * {@link BillingAlertsHandler} built with its real constructor on the template's environment ({@code TALLY_LOCAL=true}:
@@ -43,6 +44,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class BillingAlertsHandlerIT {
+
+    /** SnapStart priming (beforeCheckpoint) only reads, needs no secret, and runs against the real tables. */
+    @Test
+    void primingRunsWithoutSecretsOrWrites() {
+        assertThatCode(handler::prime).doesNotThrowAnyException();
+    }
     static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
     static final long ANCHOR = Instant.parse("2026-09-15T00:00:00Z").getEpochSecond();
     static final long PERIOD_START = Instant.parse("2026-11-15T00:00:00Z").getEpochSecond();

@@ -1,6 +1,7 @@
 package dev.tally.billingrun;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
@@ -41,6 +42,12 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class BillingRunHandlerIT {
+
+    /** SnapStart priming (beforeCheckpoint) only reads, needs no secret, and runs against the real tables. */
+    @Test
+    void primingRunsWithoutSecretsOrWrites() {
+        assertThatCode(handler(Map.of())::prime).doesNotThrowAnyException();
+    }
     static final long ANCHOR = epoch("2026-01-01T00:00:00Z");
     static final long FEB = epoch("2026-02-01T00:00:00Z");
     static final long MAR = epoch("2026-03-01T00:00:00Z");

@@ -11,6 +11,7 @@ import dev.tally.usage.UsageIngestService;
 import dev.tally.usage.UsageQuery;
 import dev.tally.config.Env;
 import dev.tally.lambda.Batches;
+import dev.tally.lambda.Primed;
 import dev.tally.store.TallyTables;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -21,13 +22,17 @@ import java.util.Map;
  * SQS {@code invoice-jobs} -> {@link InvoiceService}. A job that fails is returned as a batch item failure and
  * retried; after five receives SQS moves it to the dead-letter queue for the billing team
  * ({@code tally dlq redrive}).
+ *
+ * <p>SnapStart: {@link #prime()} parses a sample job and reads an invoice and a credit balance that do not exist.
  */
-public final class InvoiceGeneratorHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+public final class InvoiceGeneratorHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Primed {
     private final InvoiceService service;
+    private final TallyTables tables;
 
-    /** Lambda's entry point: configuration from the process environment. */
+    /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public InvoiceGeneratorHandler() {
         this(System.getenv(), Clock.systemUTC());
+        Primed.register(this);
     }
 
     /**
@@ -37,10 +42,20 @@ public final class InvoiceGeneratorHandler implements RequestHandler<SQSEvent, S
     public InvoiceGeneratorHandler(Map<String, String> environment, Clock clock) {
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
-        TallyTables tables = new TallyTables(dynamoDb, env);
+        this.tables = new TallyTables(dynamoDb, env);
         Catalog catalog = CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE));
         this.service = new InvoiceService(tables, new UsageQuery(tables.usageStore(clock), catalog), catalog, clock,
                 env.longValue("USAGE_BACKDATING_WINDOW_SECONDS", UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS));
+    }
+
+    /** Parses a sample job and reads items that do not exist from the tables an invoice run reads. */
+    @Override
+    public void prime() {
+        InvoiceJob.fromJson(new InvoiceJob("priming", "priming", 0, 1).toJson());
+        Primed.readNothing(tables.invoices);
+        Primed.readNothing(tables.credits);
+        Primed.readNothing(tables.subscriptions);
+        Primed.readNothing(tables.client, tables.usageBucketsTable, "seriesKey", "bucketKey");
     }
 
     @Override

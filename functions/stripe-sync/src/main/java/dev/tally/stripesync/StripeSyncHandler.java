@@ -5,33 +5,41 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.tally.aws.AwsClients;
+import dev.tally.aws.CachedSecret;
 import dev.tally.config.Env;
 import dev.tally.lambda.Batches;
+import dev.tally.lambda.Primed;
 import dev.tally.store.InvoiceItem;
 import dev.tally.store.StreamImages;
 import dev.tally.store.TallyTables;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Invoices table stream (new invoices) -> {@link StripeSyncService}. Records are handled in order; the first one
  * that fails is reported with everything after it, so Lambda retries from there
  * (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html).
  *
- * <p>Stripe: the secret key from {@code STRIPE_API_KEY} or the secret {@code STRIPE_API_KEY_SECRET_ARN}. With neither,
+ * <p>Stripe: the secret key from {@code STRIPE_API_KEY} or the secret {@code STRIPE_API_KEY_SECRET_ARN} (read on the
+ * first invoice, after a SnapStart restore, and kept for {@code SECRET_CACHE_TTL_SECONDS}). With neither,
  * the requests are recorded instead of sent ({@link RecordingStripeGateway}), which is the local runtime's default
  * ({@code TALLY_LOCAL=true}) and elsewhere must be asked for with {@code STRIPE_SYNC_MODE=record}: a deployed function
  * without a key fails at initialisation rather than marking invoices as handled that Stripe never saw.
+ *
+ * <p>SnapStart: {@link #prime()} reads a sync record and an account that do not exist.
  */
-public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
+public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse>, Primed {
     private final StripeSyncService service;
+    private final TallyTables tables;
 
-    /** Lambda's entry point: configuration from the process environment. */
+    /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public StripeSyncHandler() {
         this(System.getenv(), Clock.systemUTC());
+        Primed.register(this);
     }
 
     /**
@@ -41,15 +49,12 @@ public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, St
     public StripeSyncHandler(Map<String, String> environment, Clock clock) {
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
-        TallyTables tables = new TallyTables(dynamoDb, env);
-        String apiKey = env.optional("STRIPE_API_KEY").orElseGet(() -> env.optional("STRIPE_API_KEY_SECRET_ARN").map(arn -> {
-            try (SecretsManagerClient secrets = AwsClients.configure(SecretsManagerClient.builder(), env, "SECRETS_MANAGER").build()) {
-                return secrets.getSecretValue(r -> r.secretId(arn)).secretString();
-            }
-        }).orElse(null));
+        this.tables = new TallyTables(dynamoDb, env);
+        Optional<Supplier<String>> apiKey = env.optional("STRIPE_API_KEY").<Supplier<String>>map(key -> () -> key)
+                .or(() -> env.optional("STRIPE_API_KEY_SECRET_ARN").map(arn -> CachedSecret.fromSecretsManager(env, arn, clock)));
         StripeGateway gateway;
-        if (apiKey != null) {
-            gateway = new StripeApiGateway(StripeApiGateway.client(apiKey));
+        if (apiKey.isPresent()) {
+            gateway = StripeApiGateway.withKey(apiKey.get());
         } else if (env.local() || env.optional("STRIPE_SYNC_MODE").filter("record"::equals).isPresent()) {
             gateway = new RecordingStripeGateway(tables, clock);
         } else {
@@ -57,6 +62,13 @@ public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, St
                     + "to record the requests instead of sending them)");
         }
         this.service = new StripeSyncService(tables, gateway, clock);
+    }
+
+    /** Reads items that do not exist from the tables a sync reads first. */
+    @Override
+    public void prime() {
+        Primed.readNothing(tables.stripeSync);
+        Primed.readNothing(tables.accounts);
     }
 
     @Override

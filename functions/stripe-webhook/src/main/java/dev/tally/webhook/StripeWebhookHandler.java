@@ -5,32 +5,46 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.stripe.exception.SignatureVerificationException;
+import com.stripe.net.Webhook;
 import dev.tally.aws.AwsClients;
+import dev.tally.aws.CachedSecret;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
+import dev.tally.lambda.Primed;
 import dev.tally.store.TallyTables;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@code POST /webhooks/stripe} (API Gateway HTTP API, payload format 2.0) -> {@link StripeWebhookService}.
  *
  * <p>Configuration: the table names, and the signing secret from {@code STRIPE_WEBHOOK_SECRET} (local) or the
- * Secrets Manager secret {@code STRIPE_WEBHOOK_SECRET_ARN} (read once at initialisation).
+ * Secrets Manager secret {@code STRIPE_WEBHOOK_SECRET_ARN}, read on the first request (after a SnapStart restore,
+ * never into the snapshot) and kept for {@code SECRET_CACHE_TTL_SECONDS} (300 by default).
+ *
+ * <p>SnapStart: before the snapshot, {@link #prime()} verifies and parses a sample event signed with a throwaway
+ * secret (Stripe's HMAC and JSON mapping, no real secret read), answers a request without a signature (a 400) and
+ * reads an account that does not exist.
  */
-public final class StripeWebhookHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public final class StripeWebhookHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>, Primed {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PRIMING_BODY = "{\"id\":\"evt_priming\",\"object\":\"event\",\"type\":\"customer.created\"}";
 
     private final StripeWebhookService service;
+    private final TallyTables tables;
 
-    /** Lambda's entry point: configuration from the process environment. */
+    /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public StripeWebhookHandler() {
         this(System.getenv(), Clock.systemUTC());
+        Primed.register(this);
     }
 
     /**
@@ -41,9 +55,26 @@ public final class StripeWebhookHandler implements RequestHandler<APIGatewayV2HT
     public StripeWebhookHandler(Map<String, String> environment, Clock clock) {
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
-        this.service = new StripeWebhookService(new TallyTables(dynamoDb, env),
+        this.tables = new TallyTables(dynamoDb, env);
+        this.service = new StripeWebhookService(tables,
                 CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE)),
-                signingSecret(env), clock);
+                signingSecret(env, clock), clock);
+    }
+
+    /** Signature check and event parsing with a throwaway secret, one 400 answer, one read of a missing account. */
+    @Override
+    public void prime() {
+        try {
+            String primingSecret = "whsec_priming";
+            long now = Instant.now().getEpochSecond();
+            String signature = Webhook.Util.computeHmacSha256(primingSecret, now + "." + PRIMING_BODY);
+            Webhook.constructEvent(PRIMING_BODY, "t=" + now + ",v1=" + signature, primingSecret);
+        } catch (GeneralSecurityException | SignatureVerificationException e) {
+            throw new IllegalStateException("priming signature did not verify", e);
+        }
+        handleRequest(APIGatewayV2HTTPEvent.builder().withBody(PRIMING_BODY).withIsBase64Encoded(false)
+                .withHeaders(Map.of()).build(), null);
+        Primed.readNothing(tables.accounts);
     }
 
     @Override
@@ -68,12 +99,8 @@ public final class StripeWebhookHandler implements RequestHandler<APIGatewayV2HT
                 .filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).findFirst().orElse(null);
     }
 
-    private static String signingSecret(Env env) {
-        return env.optional("STRIPE_WEBHOOK_SECRET").orElseGet(() -> {
-            String arn = env.require("STRIPE_WEBHOOK_SECRET_ARN");
-            try (SecretsManagerClient secrets = AwsClients.configure(SecretsManagerClient.builder(), env, "SECRETS_MANAGER").build()) {
-                return secrets.getSecretValue(r -> r.secretId(arn)).secretString();
-            }
-        });
+    private static Supplier<String> signingSecret(Env env, Clock clock) {
+        return env.optional("STRIPE_WEBHOOK_SECRET").<Supplier<String>>map(secret -> () -> secret)
+                .orElseGet(() -> CachedSecret.fromSecretsManager(env, env.require("STRIPE_WEBHOOK_SECRET_ARN"), clock));
     }
 }

@@ -7,8 +7,11 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.tally.aws.AwsClients;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
+import dev.tally.lambda.Primed;
 import dev.tally.store.TallyTables;
+import dev.tally.usage.UsageEventParser;
 import dev.tally.usage.UsageIngestService;
+import dev.tally.usage.UsageRejection;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
@@ -20,13 +23,21 @@ import java.util.Map;
  * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html#services-sqs-batchfailurereporting):
  * only messages that failed transiently are returned for redelivery; rejected events are handled, not failed.
  * The backdating window is {@code USAGE_BACKDATING_WINDOW_SECONDS} (default 35 days).
+ *
+ * <p>SnapStart: {@link #prime()} splits a sample message and reads an account and a usage event that do not exist
+ * (nothing is written).
  */
-public final class UsageIngestHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
-    private final UsageIngestService service;
+public final class UsageIngestHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Primed {
+    private static final String PRIMING_MESSAGE =
+            "[{\"id\":\"priming\",\"account\":\"priming\",\"meter\":\"priming\",\"quantity\":1,\"timestamp\":0}]";
 
-    /** Lambda's entry point: configuration from the process environment. */
+    private final UsageIngestService service;
+    private final TallyTables tables;
+
+    /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public UsageIngestHandler() {
         this(System.getenv(), Clock.systemUTC());
+        Primed.register(this);
     }
 
     /**
@@ -36,10 +47,22 @@ public final class UsageIngestHandler implements RequestHandler<SQSEvent, SQSBat
     public UsageIngestHandler(Map<String, String> environment, Clock clock) {
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
-        TallyTables tables = new TallyTables(dynamoDb, env);
+        this.tables = new TallyTables(dynamoDb, env);
         this.service = new UsageIngestService(tables.usageStore(clock), tables,
                 CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE)), clock,
                 env.longValue("USAGE_BACKDATING_WINDOW_SECONDS", UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS));
+    }
+
+    /** Parses a sample message and reads items that do not exist from the tables ingestion reads first. */
+    @Override
+    public void prime() {
+        try {
+            UsageEventParser.split(PRIMING_MESSAGE);
+        } catch (UsageRejection e) {
+            throw new IllegalStateException("the priming message does not parse", e);
+        }
+        Primed.readNothing(tables.accounts);
+        Primed.readNothing(tables.client, tables.usageEventsTable, "eventKey");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tally.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
@@ -58,6 +59,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class UsageIngestHandlerIT {
+
+    /** SnapStart priming (beforeCheckpoint) only reads, needs no secret, and runs against the real tables. */
+    @Test
+    void primingRunsWithoutSecretsOrWrites() {
+        assertThatCode(handler::prime).doesNotThrowAnyException();
+        assertThatCode(bucketsHandler::prime).doesNotThrowAnyException();
+    }
     static final long FEB = epoch("2026-02-01T00:00:00Z");
     static final long MAR = epoch("2026-03-01T00:00:00Z");
     /** The handlers' clock: every February and March event is inside the 35-day backdating window. */

@@ -52,6 +52,9 @@ public final class TemplateModel {
     public static final Set<String> IGNORED_RESOURCE_TYPES = Set.of(
             "AWS::CloudWatch::Alarm",
             "AWS::CloudWatch::Dashboard",
+            "AWS::KMS::Key",
+            "AWS::KMS::Alias",
+            "AWS::SNS::Topic",
             "AWS::Logs::LogGroup",
             "AWS::IAM::Role",
             "AWS::IAM::Policy",
