@@ -28,7 +28,8 @@ class ColdStartCommandTest {
     @Test
     void everyArtifactStartsAndAnswers() throws Exception {
         List<Path> jars = new ArrayList<>();
-        for (String fn : List.of("stripe-webhook", "usage-ingest", "billing-run", "invoice-generator", "stripe-sync", "billing-alerts")) {
+        for (String fn : List.of("stripe-webhook", "usage-ingest", "usage-buckets", "billing-run", "invoice-generator", "stripe-sync",
+                "billing-alerts")) {
             jars.add(ROOT.resolve("functions/" + fn + "/target/" + fn + ".jar"));
         }
         assumeTrue(jars.stream().allMatch(Files::isRegularFile),
@@ -49,7 +50,7 @@ class ColdStartCommandTest {
         assertThat(exit).as(output).isZero();
         String[] lines = output.strip().split("\n");
         JsonNode result = new ObjectMapper().readTree(lines[lines.length - 1]);
-        assertThat(result.path("functions").size()).isEqualTo(6);
+        assertThat(result.path("functions").size()).isEqualTo(7);
         assertThat(result.path("floor").path("init_ms").asLong()).isPositive();
         result.path("functions").forEach(f -> {
             assertThat(f.path("failed_runs").asInt()).isZero();
