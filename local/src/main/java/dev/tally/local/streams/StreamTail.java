@@ -3,6 +3,7 @@ package dev.tally.local.streams;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
@@ -25,6 +26,8 @@ public final class StreamTail implements AutoCloseable {
     private final String streamArn;
     private final StreamRecordConverter converter;
     private final Map<String, String> positions = new LinkedHashMap<>();
+    private final Map<String, String> iterators = new LinkedHashMap<>();
+    private final java.util.Set<String> closed = new java.util.HashSet<>();
 
     /**
      * @param dynamoDb a client of the DynamoDB endpoint holding the table
@@ -46,37 +49,38 @@ public final class StreamTail implements AutoCloseable {
     public List<DynamodbEvent> poll() {
         List<DynamodbEvent> batches = new ArrayList<>();
         for (Shard shard : streams.describeStream(r -> r.streamArn(streamArn)).streamDescription().shards()) {
-            String after = positions.get(shard.shardId());
-            String iterator = after == null
-                    ? streams.getShardIterator(r -> r.streamArn(streamArn).shardId(shard.shardId())
-                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator()
-                    : streams.getShardIterator(r -> r.streamArn(streamArn).shardId(shard.shardId())
-                    .shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(after)).shardIterator();
+            String id = shard.shardId();
+            if (closed.contains(id)) {
+                continue;
+            }
+            // The iterator the last read returned is kept, so a quiet shard costs one GetRecords per poll.
+            String iterator = iterators.containsKey(id) ? iterators.get(id) : newIterator(id);
             List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
             for (int page = 0; iterator != null && page < 1000; page++) {
                 String it = iterator;
-                software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse response;
+                GetRecordsResponse response;
                 try {
                     response = streams.getRecords(r -> r.shardIterator(it).limit(1000));
                 } catch (ExpiredIteratorException | TrimmedDataAccessException e) {
                     // DynamoDB Local invalidates iterators under load, as the local runtime's poller also sees: a new
                     // one from the last record read goes on where this one stopped.
-                    String last = positions.get(shard.shardId());
-                    iterator = last == null
-                            ? streams.getShardIterator(r -> r.streamArn(streamArn).shardId(shard.shardId())
-                            .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator()
-                            : streams.getShardIterator(r -> r.streamArn(streamArn).shardId(shard.shardId())
-                            .shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(last)).shardIterator();
+                    iterator = newIterator(id);
                     continue;
                 }
                 for (Record r : response.records()) {
                     records.add(converter.toLambda(r));
-                    positions.put(shard.shardId(), r.dynamodb().sequenceNumber());
+                    positions.put(id, r.dynamodb().sequenceNumber());
                 }
+                iterator = response.nextShardIterator();
                 if (response.records().isEmpty()) {
                     break;
                 }
-                iterator = response.nextShardIterator();
+            }
+            if (iterator == null) {
+                closed.add(id);
+                iterators.remove(id);
+            } else {
+                iterators.put(id, iterator);
             }
             if (!records.isEmpty()) {
                 DynamodbEvent event = new DynamodbEvent();
@@ -85,6 +89,16 @@ public final class StreamTail implements AutoCloseable {
             }
         }
         return batches;
+    }
+
+    /** An iterator after the last record read from the shard, or at its oldest record when none was read. */
+    private String newIterator(String shardId) {
+        String last = positions.get(shardId);
+        return last == null
+                ? streams.getShardIterator(r -> r.streamArn(streamArn).shardId(shardId)
+                .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator()
+                : streams.getShardIterator(r -> r.streamArn(streamArn).shardId(shardId)
+                .shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(last)).shardIterator();
     }
 
     @Override
