@@ -12,7 +12,6 @@ import dev.tally.account.AccountDirectory;
 import dev.tally.account.BillingPeriod;
 import dev.tally.catalog.Aggregation;
 import dev.tally.usage.BucketKey;
-import dev.tally.usage.MeterValue;
 import dev.tally.usage.UsageBucket;
 import dev.tally.usage.UsageQuery;
 import org.slf4j.Logger;
@@ -93,15 +92,15 @@ public final class AlertService {
      * Handles a change of an hourly usage bucket: compares the account's usage of the meter in the billing period
      * holding the bucket's hour with the plan's included quantity.
      *
-     * @param oldImage the bucket before, or null when new
-     * @param newImage the bucket after
-     * @return ids of the alerts raised by this change
+     * <p>Every threshold the period's usage has reached is raised, once (the alert record keeps it to one): the
+     * stream may be read long after the change, when the total already includes later usage, so "where usage was
+     * before this change" cannot be told from the change itself.
+     *
+     * @param bucket the bucket after the change
+     * @return ids of the alerts raised now
      */
-    public List<String> onUsageBucket(UsageBucket oldImage, UsageBucket newImage) {
-        if (newImage == null) {
-            return List.of();
-        }
-        BucketKey key = newImage.key();
+    public List<String> onUsageBucket(UsageBucket bucket) {
+        BucketKey key = bucket.key();
         SubscriptionItem sub = AccountDirectory.subscriptionAt(directory.subscriptionsOf(key.account()), key.hourStart()).orElse(null);
         if (sub == null) {
             return List.of();
@@ -112,15 +111,11 @@ public final class AlertService {
         }
         BillingPeriod period = BillingPeriod.containing(sub.billingAnchor, sub.interval, sub.intervalCount, key.hourStart());
         Aggregation aggregation = usage.aggregationOf(key.meter());
-        BigDecimal after = usage.value(key.account(), key.meter(), period.start(), period.end(), d -> true).quantity(aggregation);
-        // Every threshold the period's usage has reached is raised, once (the alert record keeps it to one): the
-        // stream may be read long after the change, when the total already includes later usage, so "where usage
-        // was before this change" cannot be told from the change itself.
-        BigDecimal before = BigDecimal.ZERO;
+        BigDecimal quantity = usage.value(key.account(), key.meter(), period.start(), period.end(), d -> true).quantity(aggregation);
         List<String> raised = new ArrayList<>();
         for (BigDecimal share : thresholds) {
             BigDecimal limit = price.includedQuantity().multiply(share);
-            if (before.compareTo(limit) < 0 && after.compareTo(limit) >= 0) {
+            if (quantity.compareTo(limit) >= 0) {
                 String id = "usage:" + key.account() + ":" + key.meter() + ":" + period.start() + ":" + share(share);
                 ObjectNode detail = JSON.createObjectNode()
                         .put("account", key.account())
@@ -129,7 +124,7 @@ public final class AlertService {
                         .put("period_end", period.end())
                         .put("threshold", share(share))
                         .put("included_quantity", price.includedQuantity().toPlainString())
-                        .put("quantity", after.toPlainString());
+                        .put("quantity", quantity.toPlainString());
                 raise(id, "usage.threshold_crossed", key.account(), detail).ifPresent(raised::add);
             }
         }

@@ -72,11 +72,7 @@ public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent,
                 return;
             }
             if (keys.containsKey("bucketKey")) {
-                var after = DynamoDbUsageStore.bucketFromItem(StreamImages.toSdk(newImage));
-                if (after.isPresent()) {
-                    service.onUsageBucket(oldImage == null ? null : DynamoDbUsageStore.bucketFromItem(StreamImages.toSdk(oldImage)).orElse(null),
-                            after.get());
-                }
+                DynamoDbUsageStore.bucketFromItem(StreamImages.toSdk(newImage)).ifPresent(service::onUsageBucket);
             } else if (keys.containsKey("entryKey")) {
                 service.onCreditBalance(oldImage == null ? null : CreditEntryItem.SCHEMA.mapToItem(StreamImages.toSdk(oldImage)),
                         CreditEntryItem.SCHEMA.mapToItem(StreamImages.toSdk(newImage)));
