@@ -117,6 +117,9 @@ public final class UsageBucketService {
                     while (next < records.size() && padded(records.get(next).sequenceNumber()).compareTo(through) <= 0) {
                         next++;
                     }
+                    if (next == start) {
+                        throw new IllegalStateException("marker " + marker + " covers only up to " + through + ", before itself");
+                    }
                     LOG.info("usage records {}..{} were applied before; going on from record {} of {}", marker, through, next, records.size());
                     i = next;
                     continue;
