@@ -104,8 +104,7 @@ module "billing_run_function" {
   tracing_mode  = "Active"
 
   environment_variables = merge(local.common_environment, {
-    INVOICE_JOBS_QUEUE_URL       = module.invoice_jobs_queue.queue_url
-    BILLING_GRACE_PERIOD_SECONDS = tostring(var.billing_grace_period_seconds)
+    INVOICE_JOBS_QUEUE_URL = module.invoice_jobs_queue.queue_url
   })
 
   reserved_concurrent_executions = var.reserved_concurrency["billing_run"]

@@ -39,6 +39,8 @@ locals {
     USAGE_REJECTIONS_TABLE          = module.usage_rejections_table.dynamodb_table_name
     CREDITS_TABLE                   = module.credits_table.dynamodb_table_name
     INVOICES_TABLE                  = module.invoices_table.dynamodb_table_name
+    INVOICE_LINES_TABLE             = module.invoice_lines_table.dynamodb_table_name
+    BILLING_GRACE_PERIOD_SECONDS    = tostring(var.billing_grace_period_seconds)
     STRIPE_SYNC_TABLE               = module.stripe_sync_table.dynamodb_table_name
     ALERTS_TABLE                    = module.alerts_table.dynamodb_table_name
   }
@@ -77,8 +79,13 @@ locals {
   kms_send_actions    = ["kms:Decrypt", "kms:GenerateDataKey"]
 
   # Event filter patterns (template FilterCriteria), written as HCL and encoded with jsonencode.
+  # An invoice is pushed once it is finalized: its header turns from draft to open.
   new_invoices_filter_pattern = {
-    eventName = ["INSERT"]
+    eventName = ["MODIFY"]
+    dynamodb = {
+      NewImage = { status = { S = ["open"] } }
+      OldImage = { status = { S = ["draft"] } }
+    }
   }
   new_usage_events_filter_pattern = {
     eventName = ["INSERT"]

@@ -149,6 +149,7 @@ data "aws_iam_policy_document" "invoice_generator" {
       module.credits_table.dynamodb_table_arn,
       module.invoices_table.dynamodb_table_arn,
       module.invoices_table.dynamodb_table_index_arns["by-account"],
+      module.invoice_lines_table.dynamodb_table_arn,
     ]
   }
 
@@ -160,6 +161,13 @@ data "aws_iam_policy_document" "invoice_generator" {
       module.credits_table.dynamodb_table_arn,
       module.invoices_table.dynamodb_table_arn,
     ]
+  }
+
+  # A draft's lines are written 25 to a request (BatchWriteItem authorises each item as a PutItem of its own).
+  statement {
+    sid       = "WriteInvoiceLines"
+    actions   = ["dynamodb:PutItem", "dynamodb:BatchWriteItem"]
+    resources = [module.invoice_lines_table.dynamodb_table_arn]
   }
 
   statement {
@@ -177,11 +185,13 @@ data "aws_iam_policy_document" "invoice_generator" {
 
 data "aws_iam_policy_document" "stripe_sync" {
   statement {
-    sid     = "ReadAccountsAndSyncState"
+    sid     = "ReadAccountsInvoicesAndSyncState"
     actions = local.dynamodb_read_actions
     resources = [
       module.accounts_table.dynamodb_table_arn,
       module.stripe_sync_table.dynamodb_table_arn,
+      module.invoices_table.dynamodb_table_arn,
+      module.invoice_lines_table.dynamodb_table_arn,
     ]
   }
 

@@ -138,12 +138,33 @@ module "invoices_table" {
     { name = "invoiceId", type = "S" },
     { name = "accountId", type = "S" },
     { name = "periodStart", type = "N" },
+    { name = "attention", type = "S" },
+    { name = "createdAt", type = "N" },
   ]
   global_secondary_indexes = [
     { name = "by-account", hash_key = "accountId", range_key = "periodStart", projection_type = "ALL" },
+    # Sparse: only drafts whose rating failed carry `attention`.
+    { name = "by-attention", hash_key = "attention", range_key = "createdAt", projection_type = "ALL" },
   ]
   stream_enabled                 = true
-  stream_view_type               = "NEW_IMAGE"
+  stream_view_type               = "NEW_AND_OLD_IMAGES"
+  point_in_time_recovery_enabled = true
+  kms_key_arn                    = aws_kms_key.tally_key.arn
+  deletion_protection_enabled    = var.table_deletion_protection_enabled
+}
+
+# One item per invoice line and draft attempt (sort key `<attempt>#<line id>`): an invoice with hundreds of lines
+# fits, and a finalized invoice names the attempt whose lines are its own.
+module "invoice_lines_table" {
+  source = "../../modules/dynamodb-table"
+
+  name      = "${var.name_prefix}-invoice-lines"
+  hash_key  = "invoiceId"
+  range_key = "lineKey"
+  attributes = [
+    { name = "invoiceId", type = "S" },
+    { name = "lineKey", type = "S" },
+  ]
   point_in_time_recovery_enabled = true
   kms_key_arn                    = aws_kms_key.tally_key.arn
   deletion_protection_enabled    = var.table_deletion_protection_enabled

@@ -94,11 +94,11 @@ final class BenchIngestCommand implements Callable<Integer> {
         ObjectNode json() {
             return OpsCommand.JSON.createObjectNode()
                     .put("events_per_s", Math.round(events / seconds))
-                    .put("requests_per_1000_events", round(requests * 1000.0 / events))
-                    .put("write_units_per_event", round(writeUnits / events))
-                    .put("p50_batch_ms", round(p50BatchMs))
-                    .put("p99_batch_ms", round(p99BatchMs))
-                    .put("p99_visible_ms", round(p99VisibleMs))
+                    .put("requests_per_1000_events", BenchFormat.round(requests * 1000.0 / events))
+                    .put("write_units_per_event", BenchFormat.round(writeUnits / events))
+                    .put("p50_batch_ms", BenchFormat.round(p50BatchMs))
+                    .put("p99_batch_ms", BenchFormat.round(p99BatchMs))
+                    .put("p99_visible_ms", BenchFormat.round(p99VisibleMs))
                     .put("failed_receives", failedReceives);
         }
     }
@@ -131,13 +131,13 @@ final class BenchIngestCommand implements Callable<Integer> {
             exact &= check("b", accountCount, now, tables, catalog);
 
             System.out.printf("%n%-34s %14s %14s%n", "", "tally", "baseline");
-            row("events/s", tally.events / tally.seconds, baseline.events / baseline.seconds);
-            row("DynamoDB requests / 1000 events", tally.requests * 1000.0 / tally.events, baseline.requests * 1000.0 / baseline.events);
-            row("write units / event", tally.writeUnits / tally.events, baseline.writeUnits / baseline.events);
-            row("p50 batch latency (ms)", tally.p50BatchMs, baseline.p50BatchMs);
-            row("p99 batch latency (ms)", tally.p99BatchMs, baseline.p99BatchMs);
-            row("p99 usage-visible latency (ms)", tally.p99VisibleMs, baseline.p99VisibleMs);
-            row("failed receives", tally.failedReceives, baseline.failedReceives);
+            BenchFormat.row("events/s", tally.events / tally.seconds, baseline.events / baseline.seconds);
+            BenchFormat.row("DynamoDB requests / 1000 events", tally.requests * 1000.0 / tally.events, baseline.requests * 1000.0 / baseline.events);
+            BenchFormat.row("write units / event", tally.writeUnits / tally.events, baseline.writeUnits / baseline.events);
+            BenchFormat.row("p50 batch latency (ms)", tally.p50BatchMs, baseline.p50BatchMs);
+            BenchFormat.row("p99 batch latency (ms)", tally.p99BatchMs, baseline.p99BatchMs);
+            BenchFormat.row("p99 usage-visible latency (ms)", tally.p99VisibleMs, baseline.p99VisibleMs);
+            BenchFormat.row("failed receives", tally.failedReceives, baseline.failedReceives);
             System.out.printf("totals exact: %s%n", exact);
             ObjectNode result = OpsCommand.JSON.createObjectNode();
             result.set("tally", tally.json());
@@ -258,8 +258,8 @@ final class BenchIngestCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double writeUnits = DynamoDbRequestMeter.reportedWriteUnits() + INSERT_WRITE_UNITS * DynamoDbRequestMeter.unreportedStatements();
-        return new Figures(events, seconds, DynamoDbRequestMeter.requests(), writeUnits, percentile(batchNanos, 50),
-                percentile(batchNanos, 99), percentile(visible, 99), failed.get());
+        return new Figures(events, seconds, DynamoDbRequestMeter.requests(), writeUnits, BenchFormat.percentile(batchNanos, 50),
+                BenchFormat.percentile(batchNanos, 99), BenchFormat.percentile(visible, 99), failed.get());
     }
 
     private static void applyWithRetries(UsageBucketsHandler buckets, List<DynamodbEvent.DynamodbStreamRecord> records) {
@@ -300,7 +300,7 @@ final class BenchIngestCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         // Each event is visible once its own counter update returns: the batch latency bounds it.
         return new Figures(events, seconds, DynamoDbRequestMeter.requests(), DynamoDbRequestMeter.reportedWriteUnits(),
-                percentile(batchNanos, 50), percentile(batchNanos, 99), percentile(batchNanos, 99), 0);
+                BenchFormat.percentile(batchNanos, 50), BenchFormat.percentile(batchNanos, 99), BenchFormat.percentile(batchNanos, 99), 0);
     }
 
     /** The baseline: the same event item by a conditional PutItem, then its own ADD on the same bucket item. */
@@ -364,27 +364,6 @@ final class BenchIngestCommand implements Callable<Integer> {
             }
         }
         return exact;
-    }
-
-    private static void row(String name, double tally, double baseline) {
-        System.out.printf("%-34s %14s %14s%n", name, format(tally), format(baseline));
-    }
-
-    private static String format(double v) {
-        return v >= 100 ? String.format("%,.0f", v) : String.format("%.2f", v);
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 100) / 100.0;
-    }
-
-    private static double percentile(List<Long> nanos, int p) {
-        if (nanos.isEmpty()) {
-            return 0;
-        }
-        List<Long> sorted = new ArrayList<>(nanos);
-        sorted.sort(null);
-        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1)) / 1e6;
     }
 
     private static void sleep(long ms) {

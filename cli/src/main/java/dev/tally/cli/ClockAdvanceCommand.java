@@ -9,11 +9,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -93,18 +90,10 @@ final class ClockAdvanceCommand extends RuntimeCommand {
     }
 
     private Instant parseTime(String text) {
-        String t = text.strip();
         try {
-            if (t.matches("\\d+")) {
-                return Instant.ofEpochSecond(Long.parseLong(t));
-            }
-            if (t.matches("\\d{4}-\\d{2}-\\d{2}")) {
-                return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
-            }
-            return Instant.parse(t);
-        } catch (DateTimeException | NumberFormatException e) {
-            throw new ParameterException(spec.commandLine(), "'" + text + "' is not a time; write e.g. "
-                    + "2027-01-01T00:00:00Z, 2027-01-01 or seconds since the epoch");
+            return InstantConverter.parse(text);
+        } catch (picocli.CommandLine.TypeConversionException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 

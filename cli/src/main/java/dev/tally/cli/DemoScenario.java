@@ -11,8 +11,10 @@ import dev.tally.local.stripe.StripeEvents;
 import dev.tally.money.Currencies;
 import dev.tally.store.AlertItem;
 import dev.tally.store.CreditEntryItem;
-import dev.tally.store.InvoiceItem;
-import dev.tally.store.InvoiceLineItem;
+import dev.tally.invoice.DynamoDbInvoiceStore;
+import dev.tally.invoice.Invoice;
+import dev.tally.invoice.InvoiceLine;
+import dev.tally.invoice.LineType;
 import dev.tally.store.StripeSyncItem;
 import dev.tally.store.TallyTables;
 import dev.tally.store.UsageRejectionItem;
@@ -80,6 +82,8 @@ public final class DemoScenario {
                     Map.of("build_minutes", new int[]{20, 1, 10}, "image_pulls", new int[]{15, 1, 30})));
 
     private static final long GLOBEX_CREDITS_MINOR = 25_000;
+    /** Regions of image pulls (the meter's dimension). */
+    private static final List<String> REGIONS = List.of("eu", "us", "ap");
 
     private final LocalRuntime runtime;
     private final String webhookSecret;
@@ -191,6 +195,8 @@ public final class DemoScenario {
         return report;
     }
 
+    /** Days into the first period at which org_umbrella moves from Team to Business. */
+    static final int UPGRADE_AFTER_DAYS = 10;
     /** Build minutes of the late event sent inside the grace period. */
     static final int LATE_IN_GRACE_MINUTES = 30;
     /** Build minutes of the late event sent after its period was invoiced. */
@@ -214,6 +220,12 @@ public final class DemoScenario {
             post(StripeEvents.event("evt_demo_sub_" + c.account().substring(4), "customer.subscription.created", start,
                     StripeEvents.subscription(c.subscriptionId(), c.customerId(), c.priceId(), c.currency(), start, periodEnd)), webhookSecret);
         }
+        // Umbrella upgrades from Team to Business ten days into the period: two phases, each prorated to the second,
+        // and Business's minimum commitment trued up for its share of the period.
+        long upgradeAt = start + UPGRADE_AFTER_DAYS * 86_400L;
+        post(StripeEvents.event("evt_demo_sub_umbrella_upgrade", "customer.subscription.updated", upgradeAt,
+                StripeEvents.subscription("sub_demo_umbrella", "cus_demo_umbrella", "price_tally_business_monthly", "usd",
+                        start, periodEnd)), webhookSecret);
         post(StripeEvents.event("evt_demo_credits_globex", "checkout.session.completed", start + 600,
                 StripeEvents.creditPurchase("cs_demo_globex_credits", "cus_demo_globex", GLOBEX_CREDITS_MINOR, "usd", start + 600)), webhookSecret);
         // Stripe redelivers an event it is unsure about: same id, no second effect.
@@ -261,7 +273,11 @@ public final class DemoScenario {
                     e.put("quantity", meter.getKey().equals("storage_gb_hours")
                             ? new BigDecimal(whole).add(BigDecimal.valueOf(random.nextInt(100), 2)) : new BigDecimal(whole));
                     e.put("timestamp", from + (long) random.nextInt((int) (until - from)));
-                    e.putObject("properties").put("source", "demo");
+                    ObjectNode properties = e.putObject("properties").put("source", "demo");
+                    if (meter.getKey().equals("image_pulls")) {
+                        // The region dimension: Business prices EU pulls apart from the rest.
+                        properties.put("region", REGIONS.get(random.nextInt(REGIONS.size())));
+                    }
                     events.add(e.toString());
                 }
             }
@@ -336,30 +352,32 @@ public final class DemoScenario {
         webhooks.put("sent", webhooksSent);
         webhookOutcomes.forEach(webhooks::put);
 
-        long lateAdjusted = tables.invoices.scan().items().stream().flatMap(i -> i.lines.stream())
-                .filter(l -> InvoiceLineItem.ADJUSTMENT.equals(l.type)).mapToLong(l -> l.usageEventCount == null ? 0 : l.usageEventCount).sum();
+        DynamoDbInvoiceStore store = new DynamoDbInvoiceStore(tables);
+        List<Invoice> all = tables.invoices.scan().items().stream().map(h -> store.find(h.invoiceId).orElseThrow())
+                .sorted(Comparator.comparing(Invoice::accountId).thenComparing(Invoice::periodStart)).toList();
+        long lateAdjusted = all.stream().flatMap(i -> i.lines().stream())
+                .filter(l -> l.type() == LineType.ADJUSTMENT).mapToLong(l -> l.trace().eventCount()).sum();
         usage.put("late_adjusted", lateAdjusted);
 
         ArrayNode invoices = report.putArray("invoices");
-        tables.invoices.scan().items().stream()
-                .sorted(Comparator.comparing((InvoiceItem i) -> i.accountId).thenComparing(i -> i.periodStart))
-                .forEach(inv -> {
-                    ObjectNode i = invoices.addObject();
-                    i.put("invoice_id", inv.invoiceId).put("account", inv.accountId)
-                            .put("period_start", inv.periodStart).put("period_end", inv.periodEnd)
-                            .put("currency", inv.currency).put("plan", inv.planId);
-                    ArrayNode lines = i.putArray("lines");
-                    for (InvoiceLineItem l : inv.lines) {
-                        lines.addObject().put("line_id", l.lineId).put("type", l.type).put("meter", l.meter)
-                                .put("period_start", l.periodStart).put("period_end", l.periodEnd)
-                                .put("adjusts_invoice_id", l.adjustsInvoiceId).put("quantity", l.quantity)
-                                .put("included_quantity", l.includedQuantity).put("billable_quantity", l.billableQuantity)
-                                .put("amount_minor", l.amountMinor).put("usage_events", l.usageEventCount)
-                                .put("description", l.description);
-                    }
-                    i.put("subtotal_minor", inv.subtotalMinor).put("credits_applied_minor", inv.creditsAppliedMinor)
-                            .put("total_minor", inv.totalMinor);
-                });
+        for (Invoice inv : all) {
+            ObjectNode i = invoices.addObject();
+            i.put("invoice_id", inv.invoiceId()).put("account", inv.accountId()).put("subscription", inv.subscriptionId())
+                    .put("status", inv.status().wireName())
+                    .put("period_start", inv.periodStart()).put("period_end", inv.periodEnd())
+                    .put("currency", inv.currency());
+            ArrayNode lines = i.putArray("lines");
+            for (InvoiceLine l : inv.lines()) {
+                lines.addObject().put("line_id", l.lineId()).put("type", l.type().wireName()).put("price_id", l.priceId())
+                        .put("meter", l.meter()).put("period_start", l.periodStart()).put("period_end", l.periodEnd())
+                        .put("adjusts_invoice_id", l.adjustsInvoiceId()).put("quantity", l.quantity())
+                        .put("included_quantity", l.includedQuantity()).put("billable_quantity", l.billableQuantity())
+                        .put("amount_minor", l.amountMinor()).put("usage_events", l.trace().eventCount())
+                        .put("description", l.description());
+            }
+            i.put("subtotal_minor", inv.subtotalMinor()).put("credits_applied_minor", inv.creditsAppliedMinor())
+                    .put("total_minor", inv.totalMinor());
+        }
 
         ArrayNode balances = report.putArray("credit_balances");
         tables.credits.scan().items().stream().filter(c -> c.entryKey.startsWith(CreditEntryItem.BALANCE_PREFIX))
@@ -410,13 +428,19 @@ public final class DemoScenario {
         out.printf("%n== Invoices%n");
         for (var inv : report.get("invoices")) {
             String cur = inv.get("currency").asText();
-            out.printf("   %s  %s  %s .. %s%n", inv.get("invoice_id").asText(), inv.get("plan").asText(),
+            out.printf("   %s  %s  %s .. %s%n", inv.get("invoice_id").asText(), inv.get("status").asText(),
                     Instant.ofEpochSecond(inv.get("period_start").asLong()), Instant.ofEpochSecond(inv.get("period_end").asLong()));
             for (var l : inv.get("lines")) {
-                out.printf("      %-64s %16s%n", l.get("description").asText(), Currencies.format(l.get("amount_minor").asLong(), cur));
+                if (!"credit".equals(l.get("type").asText())) {
+                    out.printf("      %-64s %16s%n", l.get("description").asText(), Currencies.format(l.get("amount_minor").asLong(), cur));
+                }
             }
             out.printf("      %-64s %16s%n", "subtotal", Currencies.format(inv.get("subtotal_minor").asLong(), cur));
-            out.printf("      %-64s %16s%n", "prepaid credits applied", InvoiceTableCommand.creditsApplied(inv.get("credits_applied_minor").asLong(), cur));
+            for (var l : inv.get("lines")) {
+                if ("credit".equals(l.get("type").asText())) {
+                    out.printf("      %-64s %16s%n", l.get("description").asText(), Currencies.format(l.get("amount_minor").asLong(), cur));
+                }
+            }
             out.printf("      %-64s %16s%n", "total due", Currencies.format(inv.get("total_minor").asLong(), cur));
         }
         out.printf("%n== Alerts%n");

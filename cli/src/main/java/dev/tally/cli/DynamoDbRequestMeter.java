@@ -67,6 +67,31 @@ public final class DynamoDbRequestMeter implements ExecutionInterceptor {
         return UNREPORTED_STATEMENTS.sum();
     }
 
+    /**
+     * While armed, asks every write for its consumed capacity ({@code ReturnConsumedCapacity=TOTAL}, which costs
+     * nothing), so that code which does not ask (the Enhanced Client's calls) is measured too.
+     */
+    @Override
+    public software.amazon.awssdk.core.SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+        if (!armed) {
+            return context.request();
+        }
+        var total = software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity.TOTAL;
+        return switch (context.request()) {
+            case software.amazon.awssdk.services.dynamodb.model.PutItemRequest p when p.returnConsumedCapacity() == null ->
+                    p.toBuilder().returnConsumedCapacity(total).build();
+            case software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest u when u.returnConsumedCapacity() == null ->
+                    u.toBuilder().returnConsumedCapacity(total).build();
+            case software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest d when d.returnConsumedCapacity() == null ->
+                    d.toBuilder().returnConsumedCapacity(total).build();
+            case software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest t when t.returnConsumedCapacity() == null ->
+                    t.toBuilder().returnConsumedCapacity(total).build();
+            case software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest b when b.returnConsumedCapacity() == null ->
+                    b.toBuilder().returnConsumedCapacity(total).build();
+            default -> context.request();
+        };
+    }
+
     /** A refused request (a failed condition, throttling) is a request too; DynamoDB still charges a failed conditional write. */
     @Override
     public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
@@ -85,6 +110,8 @@ public final class DynamoDbRequestMeter implements ExecutionInterceptor {
         List<ConsumedCapacity> capacity = switch (r) {
             case PutItemResponse p -> p.consumedCapacity() == null ? List.of() : List.of(p.consumedCapacity());
             case UpdateItemResponse u -> u.consumedCapacity() == null ? List.of() : List.of(u.consumedCapacity());
+            case software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse d ->
+                    d.consumedCapacity() == null ? List.of() : List.of(d.consumedCapacity());
             case GetItemResponse g -> List.of();
             case QueryResponse q -> List.of();
             case TransactWriteItemsResponse t -> t.consumedCapacity();

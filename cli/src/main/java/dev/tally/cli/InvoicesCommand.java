@@ -1,13 +1,15 @@
 package dev.tally.cli;
 
 import dev.tally.money.Currencies;
-import dev.tally.store.Indexes;
-import dev.tally.store.InvoiceItem;
+import dev.tally.invoice.Invoice;
+import dev.tally.invoice.InvoiceStatus;
+import dev.tally.invoice.InvoiceStore;
 import dev.tally.store.TallyTables;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import software.amazon.awssdk.enhanced.dynamodb.model.Page;
-import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,28 +25,41 @@ import java.util.List;
 @Command(name = "invoices", mixinStandardHelpOptions = true,
         description = {"Lists invoices (all, or one account's), by account and period.",
                 "Exit code 1 when the table cannot be read."},
-        subcommands = {InvoiceShowCommand.class})
+        subcommands = {InvoiceShowCommand.class, InvoicePreviewCommand.class})
 final class InvoicesCommand extends InvoiceTableCommand {
-    private static final Comparator<InvoiceItem> BY_ACCOUNT_AND_PERIOD = Comparator
-            .comparing((InvoiceItem i) -> i.accountId, Comparator.nullsFirst(Comparator.naturalOrder()))
-            .thenComparing(i -> i.periodStart, Comparator.nullsFirst(Comparator.naturalOrder()));
+    private static final Comparator<Invoice> BY_ACCOUNT_AND_PERIOD = Comparator
+            .comparing(Invoice::accountId, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(Invoice::periodStart)
+            .thenComparing(Invoice::invoiceId);
 
     @Option(names = "--account", paramLabel = "ID", description = "Only this account's invoices.")
     String account;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--status", paramLabel = "STATUS",
+            description = "Only invoices in this status: draft, open, paid, uncollectible, void; or failed (drafts whose rating failed).")
+    String status;
 
     @Option(names = "--json", description = "One JSON object per line, as stored (minor units, epoch seconds).")
     boolean json;
 
     @Override
     int run(TallyTables tables) {
-        List<InvoiceItem> invoices = new ArrayList<>();
-        if (account == null) {
-            tables.invoices.scan().items().forEach(invoices::add);
+        InvoiceStore store = store(tables);
+        List<Invoice> invoices = new ArrayList<>();
+        if ("failed".equals(status)) {
+            store.failedDrafts(1000).forEach(i -> store.find(i.invoiceId()).ifPresent(invoices::add));
+        } else if (account == null) {
+            // Every header (a scan): an operator's listing on the local runtime, never part of a billing step.
+            tables.invoices.scan().items().forEach(h -> store.find(h.invoiceId).ifPresent(invoices::add));
         } else {
-            for (Page<InvoiceItem> page : tables.invoices.index(Indexes.BY_ACCOUNT)
-                    .query(QueryConditional.keyEqualTo(k -> k.partitionValue(account)))) {
-                invoices.addAll(page.items());
-            }
+            invoices.addAll(store.ofAccount(account, Long.MIN_VALUE, Long.MAX_VALUE));
+        }
+        if (status != null && !"failed".equals(status)) {
+            InvoiceStatus wanted = parseStatus(status);
+            invoices.removeIf(i -> i.status() != wanted);
         }
         invoices.sort(BY_ACCOUNT_AND_PERIOD);
         if (json) {
@@ -52,16 +67,27 @@ final class InvoicesCommand extends InvoiceTableCommand {
             return 0;
         }
         if (invoices.isEmpty()) {
-            out().println(account == null ? "No invoices." : "No invoices for account " + account + ".");
+            out().println((account == null ? "No invoices" : "No invoices for account " + account)
+                    + (status == null ? "" : " with status " + status) + ".");
             return 0;
         }
-        TextTable table = new TextTable("INVOICE ID", "ACCOUNT", "PERIOD", "CURRENCY", ">SUBTOTAL",
+        TextTable table = new TextTable("INVOICE ID", "ACCOUNT", "STATUS", "PERIOD", "CURRENCY", ">SUBTOTAL",
                 ">CREDITS APPLIED", ">TOTAL");
-        for (InvoiceItem i : invoices) {
-            table.row(i.invoiceId, i.accountId, period(i), upper(i.currency), money(i.subtotalMinor, i.currency),
-                    creditsApplied(i.creditsAppliedMinor, i.currency), money(i.totalMinor, i.currency));
+        for (Invoice i : invoices) {
+            table.row(i.invoiceId(), i.accountId(), i.failureReason() != null ? "draft (rating failed)" : i.status().wireName(),
+                    period(i), upper(i.currency()), money(i.subtotalMinor(), i.currency()),
+                    creditsApplied(i.creditsAppliedMinor(), i.currency()), money(i.totalMinor(), i.currency()));
         }
         table.print(out(), "");
         return 0;
+    }
+
+    private InvoiceStatus parseStatus(String status) {
+        try {
+            return InvoiceStatus.fromWire(status);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "unknown status '" + status
+                    + "': give draft, open, paid, uncollectible, void or failed");
+        }
     }
 }

@@ -18,13 +18,15 @@ final class RuntimeFactory {
      *     why)
      */
     static LocalRuntime start(RuntimeOptions options, boolean automaticSchedules) {
-        LocalRuntimeConfig config = LocalRuntimeConfig.builder(options.template)
+        LocalRuntimeConfig.Builder builder = LocalRuntimeConfig.builder(options.template)
                 .httpPort(options.httpPort).sqsPort(options.sqsPort).dynamoDbPort(options.dynamoDbPort)
                 .clockTicking(true)
                 .automaticSchedules(automaticSchedules)
                 .parameter("BillingGracePeriodSeconds", Long.toString(options.gracePeriodSeconds))
-                .environment("STRIPE_WEBHOOK_SECRET", options.webhookSecret)
-                .build();
-        return LocalRuntime.start(config);
+                .environment("STRIPE_WEBHOOK_SECRET", options.webhookSecret);
+        if (options.clockStart != null) {
+            builder.clockStart(options.clockStart);
+        }
+        return LocalRuntime.start(builder.build());
     }
 }

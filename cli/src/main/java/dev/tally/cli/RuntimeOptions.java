@@ -50,6 +50,11 @@ final class RuntimeOptions {
             description = "Seconds after a period ends before it is invoiced. Default: ${DEFAULT-VALUE}.")
     long gracePeriodSeconds = 3600;
 
+    @Option(names = "--clock", paramLabel = "TIME", converter = InstantConverter.class,
+            description = "Start the runtime's clock at TIME (e.g. 2026-05-01T00:00:00Z) instead of now; it ticks from "
+                    + "there and `tally clock advance|set` move it forward, like a Stripe test clock.")
+    java.time.Instant clockStart;
+
     /** @return options whose ports default to 0 (free ones), for {@code tally demo} and tests */
     static RuntimeOptions freePorts() {
         RuntimeOptions options = new RuntimeOptions();

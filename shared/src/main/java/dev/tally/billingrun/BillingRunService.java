@@ -15,10 +15,11 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Finds the billing periods that have closed and asks for one invoice per account-period.
+ * Finds the billing periods that have closed and asks for one invoice per subscription-period.
  *
- * <p>The work list is the {@code by-period-end} index: subscriptions with {@code billingState = active} whose
- * unbilled period ended at least the grace period ago (late usage still counts until then). One job per such
+ * <p>The work list is the {@code by-period-end} index: subscriptions with {@code billingState = active#<shard>}
+ * ({@link SubscriptionItem#WORK_LIST_SHARDS} index partitions, each read with one paged query) whose unbilled period
+ * ended at least the grace period ago (late usage still counts until then). One job per such
  * subscription; running twice queues the same jobs again, which the invoice generator recognises. A subscription
  * several periods behind catches up one period per run.
  */
@@ -48,19 +49,22 @@ public final class BillingRunService {
     public List<InvoiceJob> run(Instant runTime, Consumer<List<InvoiceJob>> sink) {
         long cutoff = runTime.getEpochSecond() - gracePeriodSeconds;
         List<InvoiceJob> jobs = new ArrayList<>();
-        tables.subscriptions.index(Indexes.BY_PERIOD_END)
-                .query(r -> r.queryConditional(QueryConditional.sortLessThanOrEqualTo(
-                        Key.builder().partitionValue(SubscriptionItem.BILLING_ACTIVE).sortValue(cutoff).build())))
-                .stream()
-                .forEach(page -> {
-                    List<InvoiceJob> batch = page.items().stream()
-                            .map(s -> new InvoiceJob(s.subscriptionId, s.accountId, s.periodStart, s.periodEnd))
-                            .toList();
-                    if (!batch.isEmpty()) {
-                        sink.accept(batch);
-                        jobs.addAll(batch);
-                    }
-                });
+        for (int shard = 0; shard < SubscriptionItem.WORK_LIST_SHARDS; shard++) {
+            String partition = SubscriptionItem.activeShard(shard);
+            tables.subscriptions.index(Indexes.BY_PERIOD_END)
+                    .query(r -> r.queryConditional(QueryConditional.sortLessThanOrEqualTo(
+                            Key.builder().partitionValue(partition).sortValue(cutoff).build())))
+                    .stream()
+                    .forEach(page -> {
+                        List<InvoiceJob> batch = page.items().stream()
+                                .map(s -> new InvoiceJob(s.subscriptionId, s.accountId, s.periodStart, s.periodEnd))
+                                .toList();
+                        if (!batch.isEmpty()) {
+                            sink.accept(batch);
+                            jobs.addAll(batch);
+                        }
+                    });
+        }
         LOG.info("billing run at {}: {} closed periods queued (cutoff {})", runTime, jobs.size(), cutoff);
         return jobs;
     }

@@ -24,11 +24,12 @@ import java.util.Objects;
  * @param catalogVersion catalog version the lines were rated with
  * @param createdAt when the draft was created
  * @param finalizedAt when it was finalized, null while a draft
+ * @param failureReason why the last attempt to rate a draft failed (a bad value, an overflow), else null
  */
 public record Invoice(String invoiceId, String accountId, String payerAccountId, String subscriptionId,
                       long periodStart, long periodEnd, String currency, InvoiceStatus status, List<InvoiceLine> lines,
                       long subtotalMinor, long creditsAppliedMinor, long totalMinor, String catalogVersion,
-                      long createdAt, Long finalizedAt) {
+                      long createdAt, Long finalizedAt, String failureReason) {
 
     public Invoice {
         Objects.requireNonNull(invoiceId, "invoiceId");

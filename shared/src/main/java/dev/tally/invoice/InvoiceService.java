@@ -2,32 +2,18 @@ package dev.tally.invoice;
 
 import dev.tally.account.BillingPeriod;
 import dev.tally.catalog.Catalog;
-import dev.tally.catalog.Meter;
-import dev.tally.catalog.MeteredPrice;
-import dev.tally.catalog.Plan;
 import dev.tally.credit.CreditLedger;
-import dev.tally.rating.RatedLine;
-import dev.tally.rating.Rater;
+import dev.tally.invoice.InvoiceStore.CreditDraw;
+import dev.tally.invoice.InvoiceStore.FinalizeOutcome;
 import dev.tally.store.CreditEntryItem;
-import dev.tally.store.InvoiceItem;
-import dev.tally.store.InvoiceLineItem;
+import dev.tally.store.PhaseItem;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
-import dev.tally.store.Transactions;
-import dev.tally.store.Indexes;
-import dev.tally.usage.MeterValue;
-import dev.tally.usage.UsageKeys;
-import dev.tally.usage.UsageQuery;
+import dev.tally.subscription.Phase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.enhanced.dynamodb.Key;
-import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.Put;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.math.BigDecimal;
@@ -41,246 +27,187 @@ import java.util.Optional;
 /**
  * Invoices one subscription's billing period, exactly once.
  *
- * <p>Steps, each safe to repeat after a crash or a redelivered job:
+ * <p>Steps, each safe to repeat after a crash between any two writes, or to race with a second delivery of the job:
  * <ol>
- *   <li>refuse a period that has not ended yet;</li>
- *   <li>read each priced meter's usage in {@code [periodStart, periodEnd)} from the usage model ({@link UsageQuery}:
- *       hourly buckets, and the events of the partial hours at the edges) and rate it with the plan's price;</li>
- *   <li>for each earlier invoice of the subscription whose period could still receive usage (inside the backdating
- *       window), read that period's usage again; what arrived since it was invoiced becomes an adjustment line,
- *       "usage for &lt;period&gt; received after invoicing", rated as the difference between the price of the new
- *       total and the price of what was billed, so the two invoices together equal one invoice with all the usage,
- *       tiers and included quantities included;</li>
- *   <li>draw prepaid credits down, up to the subtotal;</li>
- *   <li>in one transaction: put the invoice if absent (its id derives from account and period) together with the
- *       credit drawdown's ledger entry and balance change;</li>
- *   <li>advance the subscription's billing cursor to the next period, on condition it still points at this one.</li>
+ *   <li>refuse a period that has not ended, plus the grace period for late usage;</li>
+ *   <li>open a draft attempt ({@link InvoiceStore#beginDraft}; the id derives from subscription and period, so there
+ *       is one invoice per subscription-period, several subscriptions of one account included); a finalized invoice
+ *       only has step 6 left;</li>
+ *   <li>compute the lines from the subscription's phases ({@link InvoiceCalculator}); a deterministic failure (a bad
+ *       value, an overflow) is recorded on the draft, which stays visible as a failed draft
+ *       ({@link InvoiceStore#failedDrafts}), and the job ends without blocking anything else;</li>
+ *   <li>write the attempt's lines;</li>
+ *   <li>draw prepaid credits, up to the subtotal, and finalize: header {@code open}, credit line and ledger entries in
+ *       one transaction, only if no other attempt started meanwhile;</li>
+ *   <li>advance the subscription's billing cursor past the period, on condition it still points at it.</li>
  * </ol>
- * A repeated job finds the invoice present and only finishes step 5.
  */
 public final class InvoiceService {
     private static final Logger LOG = LoggerFactory.getLogger(InvoiceService.class);
     /** Attempts when a concurrent write changed what a step read (credit balance, subscription version). */
     private static final int RETRIES = 5;
+    /** Usage is read again for earlier periods up to this long after the window, for the usage stream's delay. */
+    private static final long STREAM_MARGIN_SECONDS = 86_400;
 
     private final TallyTables tables;
-    private final Catalog catalog;
+    private final InvoiceStore store;
+    private final InvoiceCalculator calculator;
     private final CreditLedger ledger;
-    private final UsageQuery usage;
+    private final Catalog catalog;
     private final Clock clock;
+    private final long gracePeriodSeconds;
     private final long backdatingWindowSeconds;
 
     /**
-     * @param tables bound tables
-     * @param usage the usage model's read side
+     * @param tables bound tables (subscriptions, credits)
+     * @param store where invoices live
+     * @param calculator computes lines
      * @param catalog validated catalog
-     * @param clock source of creation times
+     * @param clock source of creation and finalization times
+     * @param gracePeriodSeconds how long after a period's end usage for it still counts on its own invoice
      * @param backdatingWindowSeconds how old usage may be when it arrives (usage-ingest's window): earlier invoices
      *                                are re-read for late usage as long as usage for their period can still arrive
      */
-    public InvoiceService(TallyTables tables, UsageQuery usage, Catalog catalog, Clock clock, long backdatingWindowSeconds) {
+    public InvoiceService(TallyTables tables, InvoiceStore store, InvoiceCalculator calculator, Catalog catalog, Clock clock,
+                          long gracePeriodSeconds, long backdatingWindowSeconds) {
         this.tables = tables;
-        this.catalog = catalog;
+        this.store = store;
+        this.calculator = calculator;
         this.ledger = new CreditLedger(tables);
-        this.usage = usage;
+        this.catalog = catalog;
         this.clock = clock;
+        this.gracePeriodSeconds = gracePeriodSeconds;
         this.backdatingWindowSeconds = backdatingWindowSeconds;
     }
 
     /**
-     * Invoices the job's period, or finds its invoice already written.
+     * Invoices the job's period, or finds its invoice already finalized.
      *
-     * @param job the account-period to invoice
-     * @return the invoice (new or existing); empty when the period was already invoiced and the cursor moved on, or
-     *         has not ended yet
-     * @throws IllegalStateException if the subscription or its plan is unknown (the job goes to the DLQ after retries)
+     * @param job the subscription-period to invoice
+     * @return the invoice (finalized, or a draft whose rating failed); empty when the period was already invoiced and
+     *         the cursor moved on, or has not ended yet
+     * @throws IllegalStateException if the subscription is unknown (the job is retried, then dead-lettered)
+     * @throws ConcurrentAttemptException if another attempt on the same invoice is under way (transient: retried)
      */
-    public Optional<InvoiceItem> invoice(InvoiceJob job) {
+    public Optional<Invoice> invoice(InvoiceJob job) {
         SubscriptionItem sub = Optional.ofNullable(tables.subscriptions.getItem(r -> r.consistentRead(true)
                         .key(k -> k.partitionValue(job.subscriptionId()))))
                 .orElseThrow(() -> new IllegalStateException("unknown subscription " + job.subscriptionId()));
-        String invoiceId = InvoiceItem.invoiceId(job.accountId(), job.periodStart());
-        InvoiceItem existing = tables.invoices.getItem(r -> r.consistentRead(true).key(k -> k.partitionValue(invoiceId)));
-        if (existing == null && sub.periodStart != null && sub.periodStart > job.periodStart()) {
+        String invoiceId = Invoice.idFor(job.subscriptionId(), job.periodStart());
+        Optional<Invoice> existing = store.find(invoiceId);
+        if (existing.isPresent() && existing.get().status().finalized()) {
+            advance(sub, job);
+            return existing;
+        }
+        if (existing.isEmpty() && sub.periodStart != null && sub.periodStart > job.periodStart()) {
             LOG.info("period {} of {} was already invoiced; nothing to do", job.periodStart(), job.subscriptionId());
             return Optional.empty();
         }
-        if (existing == null && clock.instant().getEpochSecond() < job.periodEnd()) {
-            LOG.warn("period {}..{} of {} has not ended yet; not invoiced", job.periodStart(), job.periodEnd(), job.subscriptionId());
+        long now = clock.instant().getEpochSecond();
+        if (now < job.periodEnd() + gracePeriodSeconds) {
+            LOG.warn("period {}..{} of {} is not closed until {} (grace {} s); refused", job.periodStart(), job.periodEnd(),
+                    job.subscriptionId(), job.periodEnd() + gracePeriodSeconds, gracePeriodSeconds);
             return Optional.empty();
         }
-        InvoiceItem invoice = existing != null ? existing : write(job, sub, invoiceId);
+        Optional<Invoice> invoice = compute(job, sub, invoiceId, now);
         advance(sub, job);
-        return Optional.of(invoice);
-    }
-
-    private InvoiceItem write(InvoiceJob job, SubscriptionItem sub, String invoiceId) {
-        Plan plan = catalog.plan(sub.planId)
-                .orElseThrow(() -> new IllegalStateException("subscription " + sub.subscriptionId + " is on unknown plan " + sub.planId));
-        List<InvoiceLineItem> lines = rateLines(plan, job);
-        lines.addAll(adjustments(job, plan));
-        long subtotal = lines.stream().mapToLong(l -> l.amountMinor).sum();
-
-        for (int attempt = 1; ; attempt++) {
-            long now = clock.instant().getEpochSecond();
-            Optional<CreditEntryItem> balance = ledger.balance(job.accountId(), plan.currency());
-            long available = balance.map(b -> b.balanceMinor == null ? 0L : b.balanceMinor).orElse(0L);
-            long applied = Math.min(Math.max(available, 0L), subtotal);
-
-            InvoiceItem invoice = new InvoiceItem();
-            invoice.invoiceId = invoiceId;
-            invoice.accountId = job.accountId();
-            invoice.subscriptionId = job.subscriptionId();
-            invoice.planId = plan.id();
-            invoice.periodStart = job.periodStart();
-            invoice.periodEnd = job.periodEnd();
-            invoice.currency = plan.currency();
-            invoice.lines = lines;
-            invoice.subtotalMinor = subtotal;
-            invoice.creditsAppliedMinor = applied;
-            invoice.totalMinor = subtotal - applied;
-            invoice.catalogVersion = catalog.version();
-            invoice.createdAt = now;
-
-            List<TransactWriteItem> items = new ArrayList<>();
-            items.add(TransactWriteItem.builder().put(Put.builder()
-                    .tableName(tables.invoices.tableName())
-                    .item(InvoiceItem.SCHEMA.itemToMap(invoice, true))
-                    .conditionExpression("attribute_not_exists(invoiceId)").build()).build());
-            if (applied > 0) {
-                items.addAll(ledger.drawdownItems(job.accountId(), plan.currency(), applied, available, invoiceId, now));
-            }
-            try {
-                tables.client.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items).build());
-                LOG.info("invoice {} written: subtotal={} credits={} total={} {}", invoiceId, subtotal, applied,
-                        invoice.totalMinor, plan.currency());
-                return invoice;
-            } catch (TransactionCanceledException e) {
-                if (Transactions.conditionFailed(e, 0)) {
-                    return tables.invoices.getItem(r -> r.consistentRead(true).key(k -> k.partitionValue(invoiceId)));
-                }
-                boolean retryable = Transactions.conflict(e) || (applied > 0 && Transactions.conditionFailed(e, 2));
-                if (retryable && attempt < RETRIES) {
-                    continue;
-                }
-                throw e;
-            }
-        }
-    }
-
-    private List<InvoiceLineItem> rateLines(Plan plan, InvoiceJob job) {
-        List<InvoiceLineItem> lines = new ArrayList<>();
-        // Every priced meter gets a line (zero usage shows as zero), in catalog order; usage on a meter the plan does
-        // not price is shown at zero so nothing counted disappears from the invoice.
-        for (MeteredPrice price : plan.prices()) {
-            MeterValue value = usage.value(job.accountId(), price.meter(), job.periodStart(), job.periodEnd(), d -> true);
-            RatedLine rated = Rater.rate(price, value.quantity(usage.aggregationOf(price.meter())));
-            lines.add(line(InvoiceLineItem.USAGE, "usage:" + price.meter(), price.meter(), rated.quantity(),
-                    rated.includedQuantity(), rated.billableQuantity(), rated.amountMinor(), value.count(), job));
-        }
-        for (Meter meter : catalog.meters().values()) {
-            if (plan.priceFor(meter.id()).isEmpty()) {
-                MeterValue value = usage.value(job.accountId(), meter.id(), job.periodStart(), job.periodEnd(), d -> true);
-                if (value.count() > 0) {
-                    lines.add(line(InvoiceLineItem.USAGE, "usage:" + meter.id(), meter.id(), value.quantity(meter.aggregation()),
-                            BigDecimal.ZERO, BigDecimal.ZERO, 0L, value.count(), job));
-                }
-            }
-        }
-        return lines;
+        return invoice;
     }
 
     /**
-     * Adjustment lines for usage that reached earlier periods of this subscription after they were invoiced. The
-     * earlier invoices looked at are those whose period ends after the last invoice's creation less the backdating
-     * window (and a day's margin for the usage stream): usage for an older period was already too old to be accepted
-     * when that invoice was written, so it was seen there.
+     * The invoice the period would get if it closed now, computed and not stored ({@code tally invoices preview}).
+     *
+     * @param subscriptionId the subscription
+     * @return the draft for its open period, credits not drawn; empty when nothing is left to invoice
+     * @throws IllegalStateException if the subscription is unknown
      */
-    private List<InvoiceLineItem> adjustments(InvoiceJob job, Plan plan) {
-        List<InvoiceItem> earlier = new ArrayList<>();
-        tables.invoices.index(Indexes.BY_ACCOUNT).query(r -> r.queryConditional(QueryConditional.sortLessThan(
-                        Key.builder().partitionValue(job.accountId()).sortValue(job.periodStart()).build())))
-                .stream().flatMap(p -> p.items().stream())
-                .filter(i -> job.subscriptionId().equals(i.subscriptionId))
-                .forEach(earlier::add);
-        if (earlier.isEmpty()) {
-            return List.of();
+    public Optional<Invoice> preview(String subscriptionId) {
+        SubscriptionItem sub = Optional.ofNullable(tables.subscriptions.getItem(r -> r.consistentRead(true)
+                        .key(k -> k.partitionValue(subscriptionId))))
+                .orElseThrow(() -> new IllegalStateException("unknown subscription " + subscriptionId));
+        if (sub.periodStart == null || sub.periodEnd == null) {
+            return Optional.empty();
         }
-        long lastCreated = earlier.stream().mapToLong(i -> i.createdAt == null ? 0 : i.createdAt).max().orElse(0);
-        long cutoff = lastCreated - backdatingWindowSeconds - 86_400;
-        List<InvoiceLineItem> lines = new ArrayList<>();
-        for (InvoiceItem before : earlier) {
-            if (before.periodEnd == null || before.periodEnd <= cutoff || before.lines == null || !plan.currency().equals(before.currency)) {
-                continue;
+        long now = clock.instant().getEpochSecond();
+        InvoiceJob job = new InvoiceJob(sub.subscriptionId, sub.accountId, sub.periodStart, sub.periodEnd);
+        List<InvoiceLine> lines = calculator.lines(request(job, sub, now));
+        long subtotal = lines.stream().mapToLong(InvoiceLine::amountMinor).sum();
+        return Optional.of(new Invoice(Invoice.idFor(sub.subscriptionId, sub.periodStart), sub.accountId, sub.accountId,
+                sub.subscriptionId, sub.periodStart, sub.periodEnd, sub.currency, InvoiceStatus.DRAFT, lines, subtotal, 0,
+                subtotal, catalog.version(), now, null, null));
+    }
+
+    private Optional<Invoice> compute(InvoiceJob job, SubscriptionItem sub, String invoiceId, long now) {
+        Invoice header = new Invoice(invoiceId, job.accountId(), job.accountId(), job.subscriptionId(), job.periodStart(),
+                job.periodEnd(), sub.currency, InvoiceStatus.DRAFT, List.of(), 0, 0, 0, catalog.version(), now, null, null);
+        var attempt = store.beginDraft(header);
+        if (attempt.isEmpty()) {
+            return store.find(invoiceId);
+        }
+        List<InvoiceLine> lines;
+        try {
+            lines = calculator.lines(request(job, sub, now));
+        } catch (ArithmeticException | IllegalArgumentException | IllegalStateException e) {
+            // Deterministic: the same inputs fail the same way. Visible, never retried, blocks nothing else.
+            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            LOG.error("invoice {} could not be rated and stays a draft: {}", invoiceId, reason);
+            store.recordFailure(invoiceId, reason);
+            return store.find(invoiceId);
+        }
+        store.writeLines(invoiceId, attempt.getAsLong(), lines);
+        long subtotal = lines.stream().mapToLong(InvoiceLine::amountMinor).sum();
+        for (int tries = 1; ; tries++) {
+            long finalizedAt = clock.instant().getEpochSecond();
+            long available = ledger.balance(job.accountId(), sub.currency)
+                    .map(b -> b.balanceMinor == null ? 0L : b.balanceMinor).orElse(0L);
+            long applied = Math.min(Math.max(available, 0L), Math.max(subtotal, 0L));
+            List<InvoiceLine> all = new ArrayList<>(lines);
+            if (applied > 0) {
+                all.add(new InvoiceLine("credit:balance", LineType.CREDIT, null, null, job.periodStart(), job.periodEnd(),
+                        BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ONE, -applied, "Prepaid credits applied", null, null));
             }
-            Plan billedPlan = catalog.plan(before.planId).orElse(plan);
-            for (InvoiceLineItem billedLine : before.lines) {
-                if (!InvoiceLineItem.USAGE.equals(billedLine.type) && billedLine.type != null) {
-                    continue;
+            Invoice open = new Invoice(invoiceId, job.accountId(), job.accountId(), job.subscriptionId(), job.periodStart(),
+                    job.periodEnd(), sub.currency, InvoiceStatus.OPEN, all, subtotal, applied, subtotal - applied,
+                    catalog.version(), header.createdAt(), finalizedAt, null);
+            FinalizeOutcome outcome = store.finalizeDraft(open, attempt.getAsLong(), new CreditDraw(applied, available));
+            switch (outcome) {
+                case FINALIZED -> {
+                    LOG.info("invoice {} finalized: {} lines, subtotal={} credits={} total={} {}", invoiceId, all.size(),
+                            subtotal, applied, open.totalMinor(), sub.currency);
+                    return Optional.of(open);
                 }
-                Optional<MeteredPrice> price = billedPlan.priceFor(billedLine.meter);
-                if (price.isEmpty()) {
-                    continue;
+                case SUPERSEDED -> {
+                    Optional<Invoice> now2 = store.find(invoiceId);
+                    if (now2.isPresent() && now2.get().status().finalized()) {
+                        return now2;
+                    }
+                    throw new ConcurrentAttemptException("invoice " + invoiceId + " is being computed by another attempt");
                 }
-                // What was billed for this period and meter: the line, plus adjustments already made on later invoices.
-                BigDecimal billed = billedLine.quantity;
-                long billedEvents = billedLine.usageEventCount == null ? 0 : billedLine.usageEventCount;
-                for (InvoiceItem later : earlier) {
-                    for (InvoiceLineItem l : later.lines == null ? List.<InvoiceLineItem>of() : later.lines) {
-                        if (InvoiceLineItem.ADJUSTMENT.equals(l.type) && before.invoiceId.equals(l.adjustsInvoiceId)
-                                && billedLine.meter.equals(l.meter)) {
-                            billed = billed.add(l.quantity);
-                            billedEvents += l.usageEventCount == null ? 0 : l.usageEventCount;
-                        }
+                case CREDITS_CHANGED -> {
+                    if (tries >= RETRIES) {
+                        throw new ConcurrentAttemptException("credit balance of " + job.accountId() + " kept changing");
                     }
                 }
-                MeterValue now = usage.value(job.accountId(), billedLine.meter, before.periodStart, before.periodEnd, d -> true);
-                BigDecimal quantity = now.quantity(usage.aggregationOf(billedLine.meter));
-                if (quantity.compareTo(billed) == 0 && now.count() == billedEvents) {
-                    continue;
-                }
-                RatedLine full = Rater.rate(price.get(), quantity);
-                RatedLine already = Rater.rate(price.get(), billed);
-                InvoiceLineItem line = line(InvoiceLineItem.ADJUSTMENT, "adjustment:" + before.invoiceId + ":" + billedLine.meter,
-                        billedLine.meter, quantity.subtract(billed), full.includedQuantity().subtract(already.includedQuantity()),
-                        full.billableQuantity().subtract(already.billableQuantity()),
-                        full.amountMinor() - already.amountMinor(), now.count() - billedEvents,
-                        new InvoiceJob(job.subscriptionId(), job.accountId(), before.periodStart, before.periodEnd));
-                line.adjustsInvoiceId = before.invoiceId;
-                line.description = "Usage for " + describe(before.periodStart, before.periodEnd)
-                        + " received after invoicing: " + line.description;
-                lines.add(line);
-                LOG.info("adjustment for {} {}: quantity {} -> {}, amount {}", before.invoiceId, billedLine.meter, billed,
-                        quantity, line.amountMinor);
             }
         }
-        return lines;
     }
 
-    /** @return {@code 2026-02-01T00:00:00Z to 2026-03-01T00:00:00Z}, a period as ISO-8601 UTC instants */
-    private static String describe(long start, long end) {
-        return java.time.Instant.ofEpochSecond(start) + " to " + java.time.Instant.ofEpochSecond(end);
-    }
-
-    private InvoiceLineItem line(String type, String lineId, String meterId, BigDecimal quantity, BigDecimal included,
-                                 BigDecimal billable, long amount, long events, InvoiceJob period) {
-        Meter meter = catalog.meter(meterId).orElse(Meter.sum(meterId, meterId, "unit"));
-        InvoiceLineItem line = new InvoiceLineItem();
-        line.lineId = lineId;
-        line.type = type;
-        line.meter = meterId;
-        line.periodStart = period.periodStart();
-        line.periodEnd = period.periodEnd();
-        line.quantity = quantity;
-        line.includedQuantity = included;
-        line.billableQuantity = billable;
-        line.amountMinor = amount;
-        line.usageEventCount = events;
-        line.seriesKey = UsageKeys.seriesKey(period.accountId(), meterId);
-        line.description = meter.displayName() + ": " + quantity.toPlainString() + " "
-                + (quantity.compareTo(BigDecimal.ONE) == 0 ? meter.unit() : meter.unit() + "s")
-                + (included.signum() > 0 ? " (" + included.toPlainString() + " included)" : "");
-        return line;
+    private InvoiceCalculator.Request request(InvoiceJob job, SubscriptionItem sub, long now) {
+        BillingPeriod full = BillingPeriod.containing(sub.billingAnchor, sub.interval, sub.intervalCount, job.periodStart());
+        BillingPeriod next = full.next(sub.billingAnchor, sub.interval, sub.intervalCount);
+        List<Phase> phases = PhaseItem.toDomain(sub.phases);
+        if (phases.isEmpty() && sub.planId != null) {  // a subscription recorded before phases existed: one phase
+            phases = List.of(new Phase(sub.planId, 1, sub.createdAt == null ? job.periodStart() : sub.createdAt, sub.endedAt));
+        }
+        long periodLength = full.end() - full.start();
+        long cutoff = now - backdatingWindowSeconds - STREAM_MARGIN_SECONDS;
+        List<Invoice> earlier = store.ofAccount(job.accountId(),
+                        Math.min(job.periodStart() - periodLength - 1, cutoff - periodLength), job.periodStart()).stream()
+                .filter(i -> job.subscriptionId().equals(i.subscriptionId()) && i.status().finalized())
+                .filter(i -> i.periodEnd() > cutoff || i.periodEnd() >= job.periodStart())
+                .toList();
+        return new InvoiceCalculator.Request(job.accountId(), job.subscriptionId(), phases, job.periodStart(), full.end(),
+                sub.endedAt, sub.cancelAt, next.end(), earlier, sub.stripePriceIds);
     }
 
     /**
@@ -307,7 +234,8 @@ public final class InvoiceService {
     }
 
     private void advanceOnce(SubscriptionItem sub, InvoiceJob job) {
-        BillingPeriod next = new BillingPeriod(job.periodStart(), job.periodEnd()).next(sub.billingAnchor, sub.interval, sub.intervalCount);
+        BillingPeriod next = BillingPeriod.containing(sub.billingAnchor, sub.interval, sub.intervalCount, job.periodStart())
+                .next(sub.billingAnchor, sub.interval, sub.intervalCount);
         boolean finished = sub.endedAt != null && sub.endedAt <= job.periodEnd();
         Map<String, AttributeValue> values = new HashMap<>(Map.of(
                 ":job", AttributeValue.fromN(Long.toString(job.periodStart())),
@@ -315,9 +243,8 @@ public final class InvoiceService {
                 ":one", AttributeValue.fromN("1")));
         String expression;
         if (finished) {
-            // The last period may be cut short (endedAt inside it): next.start() would then be this very period's
-            // start, the cursor would not move and every redelivered job would pass the condition and bump the
-            // version again. Everything before the end is invoiced, so the cursor moves to the end.
+            // The last period may be cut short (endedAt inside it): everything before the end is invoiced, so the
+            // cursor moves to the end and the subscription leaves the billing run's work list.
             values.put(":ps", AttributeValue.fromN(Long.toString(job.periodEnd())));
             expression = "SET periodStart = :ps ADD version :one REMOVE billingState, periodEnd";
         } else {
@@ -337,5 +264,13 @@ public final class InvoiceService {
                 .conditionExpression(condition)
                 .expressionAttributeValues(values)
                 .build());
+    }
+
+    /** Another attempt on the same invoice is under way, or a balance kept changing: transient, retry the job. */
+    public static final class ConcurrentAttemptException extends RuntimeException {
+        /** @param message what was found */
+        public ConcurrentAttemptException(String message) {
+            super(message);
+        }
     }
 }

@@ -11,6 +11,9 @@ public final class Indexes {
     /** usage events: by account, meter and hour, then event time: the partial hours at the edges of a range. */
     public static final String BY_SERIES_HOUR = "by-series-hour";
 
+    /** invoices: drafts whose rating failed ({@code attention = rating_failed}), by creation time (sparse). */
+    public static final String BY_ATTENTION = "by-attention";
+
     private Indexes() {
     }
 }

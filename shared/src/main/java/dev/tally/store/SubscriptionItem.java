@@ -14,20 +14,55 @@ import static software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTag
  *
  * <p>Stripe owns status, items and cancellation; Tally owns the billing cursor: {@code periodStart}/{@code periodEnd}
  * is the earliest period not yet invoiced, advanced only by the invoice generator. {@code billingState} is
- * {@code "active"} while a period remains to be invoiced and absent afterwards, so the {@code by-period-end} index
- * holds exactly the billing run's work. Times are seconds since the epoch.
+ * {@code "active#<shard>"} while a period remains to be invoiced and absent afterwards, so the {@code by-period-end}
+ * index holds exactly the billing run's work, in {@link #WORK_LIST_SHARDS} partitions. Times are seconds since the epoch.
  */
 public final class SubscriptionItem {
-    /** Value of {@link #billingState} while the subscription has periods left to invoice. */
+    /** Prefix of {@link #billingState} while the subscription has periods left to invoice. */
     public static final String BILLING_ACTIVE = "active";
+    /**
+     * Shards of the billing run's work list: a DynamoDB partition takes at most 1,000 write units a second
+     * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html), and every invoice
+     * moves a cursor, which rewrites the index entry; 16 shards keep a run of tens of thousands of subscriptions that
+     * share an anchor from throttling on one index partition.
+     */
+    public static final int WORK_LIST_SHARDS = 16;
+
+    /**
+     * @param subscriptionId a subscription id
+     * @return its {@link #billingState} while it has periods to invoice: {@code active#<shard>}, the shard fixed by the id
+     */
+    public static String activeState(String subscriptionId) {
+        return BILLING_ACTIVE + "#" + Math.floorMod(subscriptionId.hashCode(), WORK_LIST_SHARDS);
+    }
+
+    /**
+     * @param shard 0 to {@link #WORK_LIST_SHARDS} - 1
+     * @return the work list's index partition key for that shard
+     */
+    public static String activeShard(int shard) {
+        return BILLING_ACTIVE + "#" + shard;
+    }
+
+    /** @return true while the subscription has periods left to invoice */
+    public boolean billing() {
+        return billingState != null && billingState.startsWith(BILLING_ACTIVE);
+    }
 
     public String subscriptionId;
     public String accountId;
     public String stripeCustomerId;
     /** Stripe status: active, trialing, past_due, canceled, ... */
     public String status;
-    /** Catalog plan id matched from the item prices. */
+    /** Catalog plan id matched from the item prices: the plan of the open phase. */
     public String planId;
+    /**
+     * The phases, oldest first, appended by Stripe's events and never rewritten ({@link dev.tally.subscription.Phases}):
+     * what the invoice generator prices.
+     */
+    public List<PhaseItem> phases;
+    /** Stripe {@code cancel_at}: when a subscription set to cancel (at period end or a date) will end; null otherwise. */
+    public Long cancelAt;
     /** Stripe price ids and lookup keys of the subscription items. */
     public List<String> stripePriceIds;
     public String currency;
@@ -59,6 +94,9 @@ public final class SubscriptionItem {
             .addAttribute(String.class, a -> a.name("stripeCustomerId").getter(i -> i.stripeCustomerId).setter((i, v) -> i.stripeCustomerId = v))
             .addAttribute(String.class, a -> a.name("status").getter(i -> i.status).setter((i, v) -> i.status = v))
             .addAttribute(String.class, a -> a.name("planId").getter(i -> i.planId).setter((i, v) -> i.planId = v))
+            .addAttribute(EnhancedType.listOf(EnhancedType.documentOf(PhaseItem.class, PhaseItem.SCHEMA)),
+                    a -> a.name("phases").getter(i -> i.phases).setter((i, v) -> i.phases = v))
+            .addAttribute(Long.class, a -> a.name("cancelAt").getter(i -> i.cancelAt).setter((i, v) -> i.cancelAt = v))
             .addAttribute(EnhancedType.listOf(String.class), a -> a.name("stripePriceIds").getter(i -> i.stripePriceIds)
                     .setter((i, v) -> i.stripePriceIds = v))
             .addAttribute(String.class, a -> a.name("currency").getter(i -> i.currency).setter((i, v) -> i.currency = v))

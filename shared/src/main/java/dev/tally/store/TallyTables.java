@@ -23,6 +23,7 @@ public final class TallyTables {
     public final DynamoDbTable<UsageRejectionItem> usageRejections;
     public final DynamoDbTable<CreditEntryItem> credits;
     public final DynamoDbTable<InvoiceItem> invoices;
+    public final DynamoDbTable<InvoiceLineItem> invoiceLines;
     public final DynamoDbTable<StripeSyncItem> stripeSync;
     public final DynamoDbTable<AlertItem> alerts;
 
@@ -50,6 +51,7 @@ public final class TallyTables {
         usageRejections = enhanced.table(env.require("USAGE_REJECTIONS_TABLE"), UsageRejectionItem.SCHEMA);
         credits = enhanced.table(env.require("CREDITS_TABLE"), CreditEntryItem.SCHEMA);
         invoices = enhanced.table(env.require("INVOICES_TABLE"), InvoiceItem.SCHEMA);
+        invoiceLines = enhanced.table(env.require("INVOICE_LINES_TABLE"), InvoiceLineItem.SCHEMA);
         stripeSync = enhanced.table(env.require("STRIPE_SYNC_TABLE"), StripeSyncItem.SCHEMA);
         alerts = enhanced.table(env.require("ALERTS_TABLE"), AlertItem.SCHEMA);
     }

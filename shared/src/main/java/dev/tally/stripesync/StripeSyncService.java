@@ -1,9 +1,9 @@
 package dev.tally.stripesync;
 
-import dev.tally.money.Currencies;
 import dev.tally.store.AccountItem;
-import dev.tally.store.InvoiceItem;
-import dev.tally.store.InvoiceLineItem;
+import dev.tally.invoice.Invoice;
+import dev.tally.invoice.InvoiceLine;
+import dev.tally.invoice.LineType;
 import dev.tally.store.StripeSyncItem;
 import dev.tally.store.TallyTables;
 import org.slf4j.Logger;
@@ -56,59 +56,54 @@ public final class StripeSyncService {
      * @throws IllegalStateException if the invoice's account has no Stripe customer
      * @throws RuntimeException if a Stripe call fails (retry the same invoice)
      */
-    public StripeSyncItem sync(InvoiceItem invoice) {
+    public StripeSyncItem sync(Invoice invoice) {
         StripeSyncItem state = tables.stripeSync.getItem(r -> r.consistentRead(true)
-                .key(k -> k.partitionValue(invoice.invoiceId).sortValue(StripeSyncItem.STATE)));
+                .key(k -> k.partitionValue(invoice.invoiceId()).sortValue(StripeSyncItem.STATE)));
         if (state != null && !DRAFT.equals(state.status)) {
-            LOG.info("invoice {} already {}", invoice.invoiceId, state.status);
+            LOG.info("invoice {} already {}", invoice.invoiceId(), state.status);
             return state;
         }
         if (state == null) {
             state = new StripeSyncItem();
-            state.invoiceId = invoice.invoiceId;
+            state.invoiceId = invoice.invoiceId();
             state.recordKey = StripeSyncItem.STATE;
             state.createdAt = clock.instant().getEpochSecond();
         }
-        if (invoice.subtotalMinor == null || invoice.subtotalMinor == 0) {
+        if (invoice.subtotalMinor() == 0) {
             state.status = "skipped";
         } else {
-            AccountItem account = tables.accounts.getItem(r -> r.key(k -> k.partitionValue(invoice.accountId)));
+            AccountItem account = tables.accounts.getItem(r -> r.key(k -> k.partitionValue(invoice.accountId())));
             if (account == null || account.stripeCustomerId == null) {
-                throw new IllegalStateException("account " + invoice.accountId + " has no Stripe customer");
+                throw new IllegalStateException("account " + invoice.accountId() + " has no Stripe customer");
             }
             push(invoice, account.stripeCustomerId, state);
             state.status = stripe.sendsRequests() ? "synced" : "recorded";
         }
         tables.stripeSync.putItem(state);
-        LOG.info("invoice {} {} ({})", invoice.invoiceId, state.status, state.stripeInvoiceId);
+        LOG.info("invoice {} {} ({})", invoice.invoiceId(), state.status, state.stripeInvoiceId);
         return state;
     }
 
     private void push(InvoiceItem invoice, String customer, StripeSyncItem state) {
-        String prefix = KEY_PREFIX + invoice.invoiceId + ":";
+        String prefix = KEY_PREFIX + invoice.invoiceId() + ":";
         if (state.stripeInvoiceId == null) {
-            String description = "Usage " + Instant.ofEpochSecond(invoice.periodStart) + " to " + Instant.ofEpochSecond(invoice.periodEnd);
-            state.stripeInvoiceId = stripe.createInvoice(customer, invoice.currency, description, metadata(invoice, null), prefix + "invoice");
+            String description = "Usage " + Instant.ofEpochSecond(invoice.periodStart()) + " to " + Instant.ofEpochSecond(invoice.periodEnd());
+            state.stripeInvoiceId = stripe.createInvoice(customer, invoice.currency(), description, metadata(invoice, null), prefix + "invoice");
             state.status = DRAFT;
             tables.stripeSync.putItem(state);
         }
         String stripeInvoice = state.stripeInvoiceId;
-        for (InvoiceLineItem line : invoice.lines) {
-            stripe.createInvoiceItem(customer, stripeInvoice, line.amountMinor, invoice.currency, line.description,
-                    metadata(invoice, line.meter), prefix + "line:" + (line.lineId != null ? line.lineId : line.meter));
-        }
-        if (invoice.creditsAppliedMinor != null && invoice.creditsAppliedMinor > 0) {
-            stripe.createInvoiceItem(customer, stripeInvoice, -invoice.creditsAppliedMinor, invoice.currency,
-                    "Prepaid credits applied (" + Currencies.format(invoice.creditsAppliedMinor, invoice.currency) + ")",
-                    metadata(invoice, null), prefix + "credits");
+        for (InvoiceLine line : invoice.lines()) {
+            stripe.createInvoiceItem(customer, stripeInvoice, line.amountMinor(), invoice.currency(), line.description(),
+                    metadata(invoice, line.meter()), prefix + (line.type() == LineType.CREDIT ? "credits:" : "line:") + line.lineId());
         }
         stripe.finalizeInvoice(stripeInvoice, prefix + "finalize");
     }
 
-    private static Map<String, String> metadata(InvoiceItem invoice, String meter) {
+    private static Map<String, String> metadata(Invoice invoice, String meter) {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(TALLY_INVOICE_METADATA, invoice.invoiceId);
-        m.put("tally_account_id", invoice.accountId);
+        m.put(TALLY_INVOICE_METADATA, invoice.invoiceId());
+        m.put("tally_account_id", invoice.accountId());
         if (meter != null) {
             m.put("tally_meter", meter);
         }

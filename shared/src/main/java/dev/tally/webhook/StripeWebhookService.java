@@ -17,7 +17,10 @@ import dev.tally.catalog.Plan;
 import dev.tally.credit.CreditLedger;
 import dev.tally.money.Currencies;
 import dev.tally.store.AccountItem;
+import dev.tally.store.PhaseItem;
 import dev.tally.store.SubscriptionItem;
+import dev.tally.subscription.Phase;
+import dev.tally.subscription.Phases;
 import dev.tally.store.TallyTables;
 import dev.tally.store.Transactions;
 import dev.tally.store.WebhookEventItem;
@@ -223,23 +226,30 @@ public final class StripeWebhookService {
         SubscriptionItem next = current == null ? new SubscriptionItem() : current;
         List<String> priceKeys = new ArrayList<>();
         Long itemPeriodStart = null;
-        if (s.getItems() != null && s.getItems().getData() != null) {
-            for (com.stripe.model.SubscriptionItem item : s.getItems().getData()) {
-                Price price = item.getPrice();
-                if (price != null) {
-                    if (price.getId() != null) {
-                        priceKeys.add(price.getId());
-                    }
-                    if (price.getLookupKey() != null) {
-                        priceKeys.add(price.getLookupKey());
-                    }
-                    if (itemPeriodStart == null) {
-                        itemPeriodStart = item.getCurrentPeriodStart();
-                    }
+        List<com.stripe.model.SubscriptionItem> items = s.getItems() == null || s.getItems().getData() == null
+                ? List.of() : s.getItems().getData();
+        for (com.stripe.model.SubscriptionItem item : items) {
+            Price price = item.getPrice();
+            if (price != null) {
+                if (price.getId() != null) {
+                    priceKeys.add(price.getId());
+                }
+                if (price.getLookupKey() != null) {
+                    priceKeys.add(price.getLookupKey());
+                }
+                if (itemPeriodStart == null) {
+                    itemPeriodStart = item.getCurrentPeriodStart();
                 }
             }
         }
         Optional<Plan> matched = catalog.planForStripePrices(priceKeys);
+        // Seats: the quantity of the subscription item whose price selected the plan (Stripe's default is 1).
+        long seats = matched.map(p -> items.stream()
+                .filter(i -> i.getPrice() != null && (p.stripePriceIds().contains(i.getPrice().getId())
+                        || p.stripePriceIds().contains(i.getPrice().getLookupKey())))
+                .map(com.stripe.model.SubscriptionItem::getQuantity)
+                .filter(q -> q != null && q > 0)
+                .findFirst().orElse(1L)).orElse(1L);
         // A subscription that moves to prices outside the catalog keeps the plan its open period was running on, so
         // the usage already counted in that period is still invoiced.
         Optional<Plan> plan = matched.isPresent() || current == null || current.planId == null
@@ -272,10 +282,24 @@ public final class StripeWebhookService {
             BillingPeriod period = BillingPeriod.containing(next.billingAnchor, next.interval, next.intervalCount, in);
             next.periodStart = period.start();
             next.periodEnd = period.end();
-            next.billingState = billable ? SubscriptionItem.BILLING_ACTIVE : null;
+            next.billingState = billable ? SubscriptionItem.activeState(next.subscriptionId) : null;
         } else if (billable && next.billingState == null && next.endedAt == null && next.billingAnchor != null) {
-            next.billingState = SubscriptionItem.BILLING_ACTIVE;
+            next.billingState = SubscriptionItem.activeState(next.subscriptionId);
         }
+        next.cancelAt = s.getCancelAt();
+        List<Phase> phases = PhaseItem.toDomain(next.phases);
+        if (plan.isPresent() && !wasCanceled) {
+            // A change takes effect when Stripe made it (the event's time); the first phase starts with the subscription.
+            Phase open = phases.isEmpty() ? null : phases.get(phases.size() - 1);
+            long at = phases.isEmpty() ? next.createdAt
+                    : Math.max(event.getCreated(), open.open() ? open.from() : open.to());
+            long quantity = matched.isPresent() ? seats : open != null ? open.quantity() : 1;
+            phases = Phases.change(phases, plan.get().id(), quantity, at);
+        }
+        if (next.endedAt != null) {
+            phases = Phases.end(phases, next.endedAt);
+        }
+        next.phases = PhaseItem.fromDomain(phases);
         if (next.endedAt != null && next.periodStart != null) {
             if (next.endedAt <= next.periodStart) {
                 next.billingState = null;       // nothing left to bill

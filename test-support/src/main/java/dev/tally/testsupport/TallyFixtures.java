@@ -83,7 +83,7 @@ public final class TallyFixtures {
         sub.intervalCount = 1;
         sub.periodStart = period.start();
         sub.periodEnd = period.end();
-        sub.billingState = SubscriptionItem.BILLING_ACTIVE;
+        sub.billingState = SubscriptionItem.activeState(sub.subscriptionId);
         sub.createdAt = anchor;
         sub.version = 1L;
         return sub;

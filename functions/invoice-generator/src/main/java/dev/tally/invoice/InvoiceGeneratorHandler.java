@@ -44,7 +44,9 @@ public final class InvoiceGeneratorHandler implements RequestHandler<SQSEvent, S
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
         this.tables = new TallyTables(dynamoDb, env);
         Catalog catalog = CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE));
-        this.service = new InvoiceService(tables, new UsageQuery(tables.usageStore(clock), catalog), catalog, clock,
+        this.service = new InvoiceService(tables, new DynamoDbInvoiceStore(tables),
+                new InvoiceCalculator(catalog, new UsageQuery(tables.usageStore(clock), catalog)), catalog, clock,
+                env.longValue("BILLING_GRACE_PERIOD_SECONDS", 3600),
                 env.longValue("USAGE_BACKDATING_WINDOW_SECONDS", UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS));
     }
 
@@ -53,6 +55,7 @@ public final class InvoiceGeneratorHandler implements RequestHandler<SQSEvent, S
     public void prime() {
         InvoiceJob.fromJson(new InvoiceJob("priming", "priming", 0, 1).toJson());
         Primed.readNothing(tables.invoices);
+        Primed.readNothing(tables.invoiceLines);
         Primed.readNothing(tables.credits);
         Primed.readNothing(tables.subscriptions);
         Primed.readNothing(tables.client, tables.usageBucketsTable, "seriesKey", "bucketKey");

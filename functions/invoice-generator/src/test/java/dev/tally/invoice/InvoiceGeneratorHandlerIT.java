@@ -176,7 +176,7 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(sub.periodStart).isEqualTo(MAR);
         assertThat(sub.periodEnd).isEqualTo(APR);
         assertThat(sub.version).isEqualTo(2L);
-        assertThat(sub.billingState).isEqualTo(SubscriptionItem.BILLING_ACTIVE);
+        assertThat(sub.billingState).isEqualTo(SubscriptionItem.activeState(sub.subscriptionId));
         assertThat(invoicesOf(account)).hasSize(1);
         assertThat(credits(account)).isEmpty();
     }

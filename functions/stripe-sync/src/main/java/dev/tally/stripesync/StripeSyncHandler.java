@@ -9,6 +9,9 @@ import dev.tally.aws.CachedSecret;
 import dev.tally.config.Env;
 import dev.tally.lambda.Batches;
 import dev.tally.lambda.Primed;
+import dev.tally.invoice.DynamoDbInvoiceStore;
+import dev.tally.invoice.InvoiceStatus;
+import dev.tally.invoice.InvoiceStore;
 import dev.tally.store.InvoiceItem;
 import dev.tally.store.StreamImages;
 import dev.tally.store.TallyTables;
@@ -20,7 +23,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Invoices table stream (new invoices) -> {@link StripeSyncService}. Records are handled in order; the first one
+ * Invoices table stream (headers just finalized: draft -> open) -> {@link StripeSyncService}. Records are handled in order; the first one
  * that fails is reported with everything after it, so Lambda retries from there
  * (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html).
  *
@@ -35,6 +38,7 @@ import java.util.function.Supplier;
 public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse>, Primed {
     private final StripeSyncService service;
     private final TallyTables tables;
+    private final InvoiceStore invoices;
 
     /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public StripeSyncHandler() {
@@ -50,6 +54,7 @@ public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, St
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
         this.tables = new TallyTables(dynamoDb, env);
+        this.invoices = new DynamoDbInvoiceStore(tables);
         Optional<Supplier<String>> apiKey = env.optional("STRIPE_API_KEY").<Supplier<String>>map(key -> () -> key)
                 .or(() -> env.optional("STRIPE_API_KEY_SECRET_ARN").map(arn -> CachedSecret.fromSecretsManager(env, arn, clock)));
         StripeGateway gateway;
@@ -74,8 +79,11 @@ public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, St
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
         return Batches.stream(event, record -> {
-            if ("INSERT".equals(record.getEventName())) {
-                service.sync(InvoiceItem.SCHEMA.mapToItem(StreamImages.toSdk(record.getDynamodb().getNewImage())));
+            // The mapping's filter delivers headers that turned from draft to open; the lines are read with them.
+            InvoiceItem header = InvoiceItem.SCHEMA.mapToItem(StreamImages.toSdk(record.getDynamodb().getNewImage()));
+            if (InvoiceStatus.OPEN.wireName().equals(header.status)) {
+                service.sync(invoices.find(header.invoiceId)
+                        .orElseThrow(() -> new IllegalStateException("invoice " + header.invoiceId + " vanished")));
             }
         });
     }

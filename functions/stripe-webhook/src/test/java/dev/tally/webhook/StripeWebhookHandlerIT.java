@@ -11,7 +11,9 @@ import dev.tally.local.stripe.StripeEvents;
 import dev.tally.store.AccountItem;
 import dev.tally.store.CreditEntryItem;
 import dev.tally.store.Indexes;
+import dev.tally.store.PhaseItem;
 import dev.tally.store.SubscriptionItem;
+import dev.tally.subscription.Phase;
 import dev.tally.store.TallyTables;
 import dev.tally.store.WebhookEventItem;
 import dev.tally.testsupport.AwsBackend;
@@ -241,7 +243,7 @@ abstract class StripeWebhookHandlerIT {
         // The period that contains current_period_start (the third one after the anchor), not the first.
         assertThat(sub.periodStart).isEqualTo(P_NOV);
         assertThat(sub.periodEnd).isEqualTo(P_DEC);
-        assertThat(sub.billingState).isEqualTo(SubscriptionItem.BILLING_ACTIVE);
+        assertThat(sub.billingState).isEqualTo(SubscriptionItem.activeState(sub.subscriptionId));
         assertThat(sub.endedAt).isNull();
         assertThat(sub.stripeEventCreated).isEqualTo(t(-300));
         assertThat(sub.version).isEqualTo(1L);
@@ -263,7 +265,7 @@ abstract class StripeWebhookHandlerIT {
         assertThat(sub.periodStart).isEqualTo(P_NOV);
         assertThat(sub.periodEnd).isEqualTo(P_DEC);
         assertThat(sub.billingAnchor).isEqualTo(START);
-        assertThat(sub.billingState).isEqualTo(SubscriptionItem.BILLING_ACTIVE);
+        assertThat(sub.billingState).isEqualTo(SubscriptionItem.activeState(sub.subscriptionId));
         assertThat(sub.stripeEventCreated).isEqualTo(t(-100));
         assertThat(sub.version).isEqualTo(2L);
 
@@ -276,6 +278,36 @@ abstract class StripeWebhookHandlerIT {
         assertThat(after.stripeEventCreated).isEqualTo(t(-100));
         assertThat(after.version).isEqualTo(2L);
         assertThat(webhookEvent(id.evt(4))).isNotNull();
+    }
+
+    @Test
+    void planAndSeatChangesAppendPhasesAndTheDeletionClosesTheLast() {
+        Ids id = new Ids();
+        createCustomerAndSubscription(id, t(-1000));
+        long upgradeAt = t(-500);
+        long seatsAt = t(-200);
+        ObjectNode upgraded = subscription(id, P_NOV, P_DEC);
+        ((ObjectNode) upgraded.path("items").path("data").get(0).get("price"))
+                .put("id", "price_tally_business_monthly").put("lookup_key", "business_monthly");
+        assertThat(post(StripeEvents.event(id.evt(3), "customer.subscription.updated", upgradeAt, upgraded)).outcome())
+                .isEqualTo("applied");
+        ((ObjectNode) upgraded.path("items").path("data").get(0)).put("quantity", 3);
+        assertThat(post(StripeEvents.event(id.evt(4), "customer.subscription.updated", seatsAt, upgraded)).outcome())
+                .isEqualTo("applied");
+        long endedAt = t(-100);
+        ObjectNode deleted = upgraded.deepCopy().put("status", "canceled").put("ended_at", endedAt).put("canceled_at", endedAt);
+        assertThat(post(StripeEvents.event(id.evt(5), "customer.subscription.deleted", endedAt, deleted)).outcome())
+                .isEqualTo("applied");
+        // A redelivered older update changes nothing: phases are only ever appended by newer events.
+        assertThat(post(StripeEvents.event(id.evt(6), "customer.subscription.updated", upgradeAt - 1, subscription(id, P_NOV, P_DEC))).outcome())
+                .isEqualTo("stale");
+
+        SubscriptionItem sub = subscription(id.subscription);
+        assertThat(PhaseItem.toDomain(sub.phases)).containsExactly(
+                new Phase("team", 1, START, upgradeAt),
+                new Phase("business", 1, upgradeAt, seatsAt),
+                new Phase("business", 3, seatsAt, endedAt));
+        assertThat(sub.planId).isEqualTo("business");
     }
 
     @Test
@@ -293,7 +325,7 @@ abstract class StripeWebhookHandlerIT {
         assertThat(sub.endedAt).isEqualTo(endedAt);
         assertThat(sub.periodStart).isEqualTo(P_NOV);
         assertThat(sub.periodEnd).isEqualTo(endedAt);
-        assertThat(sub.billingState).as("the partial last period is still invoiced").isEqualTo(SubscriptionItem.BILLING_ACTIVE);
+        assertThat(sub.billingState).as("the partial last period is still invoiced").isEqualTo(SubscriptionItem.activeState(sub.subscriptionId));
         assertThat(sub.version).isEqualTo(2L);
         assertThat(activeSubscriptionsEndingAt(endedAt)).contains(id.subscription);
         assertThat(activeSubscriptionsEndingAt(P_DEC)).doesNotContain(id.subscription);
@@ -576,9 +608,11 @@ abstract class StripeWebhookHandlerIT {
     }
 
     List<String> activeSubscriptionsEndingAt(long periodEnd) {
-        return tables.subscriptions.index(Indexes.BY_PERIOD_END)
-                .query(QueryConditional.keyEqualTo(k -> k.partitionValue(SubscriptionItem.BILLING_ACTIVE).sortValue(periodEnd)))
-                .stream().flatMap(p -> p.items().stream()).map(s -> s.subscriptionId).toList();
+        return java.util.stream.IntStream.range(0, SubscriptionItem.WORK_LIST_SHARDS).boxed()
+                .flatMap(shard -> tables.subscriptions.index(Indexes.BY_PERIOD_END)
+                        .query(QueryConditional.keyEqualTo(k -> k.partitionValue(SubscriptionItem.activeShard(shard)).sortValue(periodEnd)))
+                        .stream().flatMap(p -> p.items().stream()))
+                .map(s -> s.subscriptionId).toList();
     }
 
     /** Item counts of every table the webhook may write. */
