@@ -3,11 +3,11 @@ package dev.tally.invoice;
 import dev.tally.account.BillingPeriod;
 import dev.tally.catalog.Catalog;
 import dev.tally.catalog.Meter;
-import dev.tally.catalog.MeteredPrice;
 import dev.tally.catalog.Plan;
+import dev.tally.catalog.UsagePrice;
 import dev.tally.credit.CreditLedger;
-import dev.tally.rating.RatedLine;
 import dev.tally.rating.Rater;
+import dev.tally.rating.Rating;
 import dev.tally.store.CreditEntryItem;
 import dev.tally.store.InvoiceItem;
 import dev.tally.store.InvoiceLineItem;
@@ -172,14 +172,16 @@ public final class InvoiceService {
         List<InvoiceLineItem> lines = new ArrayList<>();
         // Every priced meter gets a line (zero usage shows as zero), in catalog order; usage on a meter the plan does
         // not price is shown at zero so nothing counted disappears from the invoice.
-        for (MeteredPrice price : plan.prices()) {
-            MeterValue value = usage.value(job.accountId(), price.meter(), job.periodStart(), job.periodEnd(), d -> true);
-            RatedLine rated = Rater.rate(price, value.quantity(usage.aggregationOf(price.meter())));
-            lines.add(line(InvoiceLineItem.USAGE, "usage:" + price.meter(), price.meter(), rated.quantity(),
-                    rated.includedQuantity(), rated.billableQuantity(), rated.amountMinor(), value.count(), job));
+        // One line per usage price (line id usage:<price id>), reading the usage its dimension filter selects.
+        for (UsagePrice usagePrice : plan.usagePrices()) {
+            String meter = usagePrice.price().meter();
+            MeterValue value = usage.value(job.accountId(), meter, job.periodStart(), job.periodEnd(), plan.usageFilter(usagePrice));
+            Rating rated = Rater.rate(usagePrice.price(), value.quantity(usage.aggregationOf(meter)), usagePrice.includedQuantity());
+            lines.add(priced(line(InvoiceLineItem.USAGE, "usage:" + usagePrice.price().id(), meter, rated.quantity(),
+                    rated.includedQuantity(), rated.billableQuantity(), rated.amountMinor(), value.count(), job), usagePrice, plan));
         }
         for (Meter meter : catalog.meters().values()) {
-            if (plan.priceFor(meter.id()).isEmpty()) {
+            if (plan.pricesFor(meter.id()).isEmpty()) {
                 MeterValue value = usage.value(job.accountId(), meter.id(), job.periodStart(), job.periodEnd(), d -> true);
                 if (value.count() > 0) {
                     lines.add(line(InvoiceLineItem.USAGE, "usage:" + meter.id(), meter.id(), value.quantity(meter.aggregation()),
@@ -218,7 +220,7 @@ public final class InvoiceService {
                 if (!InvoiceLineItem.USAGE.equals(billedLine.type) && billedLine.type != null) {
                     continue;
                 }
-                Optional<MeteredPrice> price = billedPlan.priceFor(billedLine.meter);
+                Optional<UsagePrice> price = billedLine.priceId == null ? Optional.empty() : billedPlan.usagePrice(billedLine.priceId);
                 if (price.isEmpty()) {
                     continue;
                 }
@@ -228,24 +230,25 @@ public final class InvoiceService {
                 for (InvoiceItem later : earlier) {
                     for (InvoiceLineItem l : later.lines == null ? List.<InvoiceLineItem>of() : later.lines) {
                         if (InvoiceLineItem.ADJUSTMENT.equals(l.type) && before.invoiceId.equals(l.adjustsInvoiceId)
-                                && billedLine.meter.equals(l.meter)) {
+                                && billedLine.priceId.equals(l.priceId)) {
                             billed = billed.add(l.quantity);
                             billedEvents += l.usageEventCount == null ? 0 : l.usageEventCount;
                         }
                     }
                 }
-                MeterValue now = usage.value(job.accountId(), billedLine.meter, before.periodStart, before.periodEnd, d -> true);
+                MeterValue now = usage.value(job.accountId(), billedLine.meter, before.periodStart, before.periodEnd,
+                        billedPlan.usageFilter(price.get()));
                 BigDecimal quantity = now.quantity(usage.aggregationOf(billedLine.meter));
                 if (quantity.compareTo(billed) == 0 && now.count() == billedEvents) {
                     continue;
                 }
-                RatedLine full = Rater.rate(price.get(), quantity);
-                RatedLine already = Rater.rate(price.get(), billed);
-                InvoiceLineItem line = line(InvoiceLineItem.ADJUSTMENT, "adjustment:" + before.invoiceId + ":" + billedLine.meter,
+                Rating full = Rater.rate(price.get().price(), quantity, price.get().includedQuantity());
+                Rating already = Rater.rate(price.get().price(), billed, price.get().includedQuantity());
+                InvoiceLineItem line = priced(line(InvoiceLineItem.ADJUSTMENT, "adjustment:" + before.invoiceId + ":" + billedLine.priceId,
                         billedLine.meter, quantity.subtract(billed), full.includedQuantity().subtract(already.includedQuantity()),
                         full.billableQuantity().subtract(already.billableQuantity()),
                         full.amountMinor() - already.amountMinor(), now.count() - billedEvents,
-                        new InvoiceJob(job.subscriptionId(), job.accountId(), before.periodStart, before.periodEnd));
+                        new InvoiceJob(job.subscriptionId(), job.accountId(), before.periodStart, before.periodEnd)), price.get(), billedPlan);
                 line.adjustsInvoiceId = before.invoiceId;
                 line.description = "Usage for " + describe(before.periodStart, before.periodEnd)
                         + " received after invoicing: " + line.description;
@@ -280,6 +283,19 @@ public final class InvoiceService {
         line.description = meter.displayName() + ": " + quantity.toPlainString() + " "
                 + (quantity.compareTo(BigDecimal.ONE) == 0 ? meter.unit() : meter.unit() + "s")
                 + (included.signum() > 0 ? " (" + included.toPlainString() + " included)" : "");
+        return line;
+    }
+
+    /**
+     * Marks a line as rated with {@code usagePrice}. When several prices of the plan split the meter's usage by
+     * dimension, the line is named after its price ("Business image pulls in the EU: 300 pulls") rather than the meter.
+     */
+    private InvoiceLineItem priced(InvoiceLineItem line, UsagePrice usagePrice, Plan plan) {
+        line.priceId = usagePrice.price().id();
+        if (plan.pricesFor(line.meter).size() > 1) {
+            String meterName = catalog.meter(line.meter).map(Meter::displayName).orElse(line.meter);
+            line.description = usagePrice.price().displayName() + line.description.substring(meterName.length());
+        }
         return line;
     }
 

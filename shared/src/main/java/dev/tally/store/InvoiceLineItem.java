@@ -14,11 +14,16 @@ public final class InvoiceLineItem {
     /** Line type: usage of an earlier invoice's period received after that invoice was written. */
     public static final String ADJUSTMENT = "adjustment";
 
-    /** Unique within the invoice: {@code usage:<meter>} or {@code adjustment:<corrected invoice id>:<meter>}. */
+    /**
+     * Unique within the invoice: {@code usage:<price id>} (or {@code usage:<meter>} for usage of a meter the plan does
+     * not price) or {@code adjustment:<corrected invoice id>:<price id>}.
+     */
     public String lineId;
     /** {@link #USAGE} or {@link #ADJUSTMENT}. */
     public String type;
     public String meter;
+    /** The catalog price the line was rated with (immutable once published); null for a meter the plan does not price. */
+    public String priceId;
     /** The usage time range the line prices, {@code [periodStart, periodEnd)}, seconds since the epoch. */
     public Long periodStart;
     public Long periodEnd;
@@ -49,6 +54,7 @@ public final class InvoiceLineItem {
             .addAttribute(Long.class, a -> a.name("periodEnd").getter(i -> i.periodEnd).setter((i, v) -> i.periodEnd = v))
             .addAttribute(String.class, a -> a.name("adjustsInvoiceId").getter(i -> i.adjustsInvoiceId).setter((i, v) -> i.adjustsInvoiceId = v))
             .addAttribute(String.class, a -> a.name("meter").getter(i -> i.meter).setter((i, v) -> i.meter = v))
+            .addAttribute(String.class, a -> a.name("priceId").getter(i -> i.priceId).setter((i, v) -> i.priceId = v))
             .addAttribute(String.class, a -> a.name("description").getter(i -> i.description).setter((i, v) -> i.description = v))
             .addAttribute(BigDecimal.class, a -> a.name("quantity").getter(i -> i.quantity).setter((i, v) -> i.quantity = v))
             .addAttribute(BigDecimal.class, a -> a.name("includedQuantity").getter(i -> i.includedQuantity).setter((i, v) -> i.includedQuantity = v))
