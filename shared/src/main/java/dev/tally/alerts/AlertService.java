@@ -3,7 +3,8 @@ package dev.tally.alerts;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.catalog.Catalog;
-import dev.tally.catalog.MeteredPrice;
+import dev.tally.catalog.Plan;
+import dev.tally.catalog.UsagePrice;
 import dev.tally.store.AlertItem;
 import dev.tally.store.CreditEntryItem;
 import dev.tally.store.SubscriptionItem;
@@ -90,11 +91,14 @@ public final class AlertService {
 
     /**
      * Handles a change of an hourly usage bucket: compares the account's usage of the meter in the billing period
-     * holding the bucket's hour with the plan's included quantity.
+     * holding the bucket's hour with the plan's included quantity, for each usage price of the meter that includes
+     * some (the usage its dimension filter selects, {@link Plan#usageFilter}).
      *
      * <p>Every threshold the period's usage has reached is raised, once (the alert record keeps it to one): the
      * stream may be read long after the change, when the total already includes later usage, so "where usage was
-     * before this change" cannot be told from the change itself.
+     * before this change" cannot be told from the change itself. The alert id is
+     * {@code usage:<account>:<meter>:<period start>:<share>}; for a price filtered by dimension the meter part is
+     * {@code <meter>/<price id>}.
      *
      * @param bucket the bucket after the change
      * @return ids of the alerts raised now
@@ -102,30 +106,35 @@ public final class AlertService {
     public List<String> onUsageBucket(UsageBucket bucket) {
         BucketKey key = bucket.key();
         SubscriptionItem sub = AccountDirectory.subscriptionAt(directory.subscriptionsOf(key.account()), key.hourStart()).orElse(null);
-        if (sub == null) {
+        Plan plan = sub == null ? null : catalog.plan(sub.planId).orElse(null);
+        if (plan == null) {
             return List.of();
         }
-        MeteredPrice price = catalog.plan(sub.planId).flatMap(p -> p.priceFor(key.meter())).orElse(null);
-        if (price == null || price.includedQuantity().signum() == 0) {
-            return List.of();
-        }
-        BillingPeriod period = BillingPeriod.containing(sub.billingAnchor, sub.interval, sub.intervalCount, key.hourStart());
-        Aggregation aggregation = usage.aggregationOf(key.meter());
-        BigDecimal quantity = usage.value(key.account(), key.meter(), period.start(), period.end(), d -> true).quantity(aggregation);
         List<String> raised = new ArrayList<>();
-        for (BigDecimal share : thresholds) {
-            BigDecimal limit = price.includedQuantity().multiply(share);
-            if (quantity.compareTo(limit) >= 0) {
-                String id = "usage:" + key.account() + ":" + key.meter() + ":" + period.start() + ":" + share(share);
-                ObjectNode detail = JSON.createObjectNode()
-                        .put("account", key.account())
-                        .put("meter", key.meter())
-                        .put("period_start", period.start())
-                        .put("period_end", period.end())
-                        .put("threshold", share(share))
-                        .put("included_quantity", price.includedQuantity().toPlainString())
-                        .put("quantity", quantity.toPlainString());
-                raise(id, "usage.threshold_crossed", key.account(), detail).ifPresent(raised::add);
+        for (UsagePrice price : plan.pricesFor(key.meter())) {
+            if (price.includedQuantity().signum() == 0) {
+                continue;
+            }
+            BillingPeriod period = BillingPeriod.containing(sub.billingAnchor, sub.interval, sub.intervalCount, key.hourStart());
+            Aggregation aggregation = usage.aggregationOf(key.meter());
+            BigDecimal quantity = usage.value(key.account(), key.meter(), period.start(), period.end(), plan.usageFilter(price))
+                    .quantity(aggregation);
+            String subject = price.price().dimensionFilter().isEmpty() ? key.meter() : key.meter() + "/" + price.price().id();
+            for (BigDecimal share : thresholds) {
+                BigDecimal limit = price.includedQuantity().multiply(share);
+                if (quantity.compareTo(limit) >= 0) {
+                    String id = "usage:" + key.account() + ":" + subject + ":" + period.start() + ":" + share(share);
+                    ObjectNode detail = JSON.createObjectNode()
+                            .put("account", key.account())
+                            .put("meter", key.meter())
+                            .put("price", price.price().id())
+                            .put("period_start", period.start())
+                            .put("period_end", period.end())
+                            .put("threshold", share(share))
+                            .put("included_quantity", price.includedQuantity().toPlainString())
+                            .put("quantity", quantity.toPlainString());
+                    raise(id, "usage.threshold_crossed", key.account(), detail).ifPresent(raised::add);
+                }
             }
         }
         return raised;

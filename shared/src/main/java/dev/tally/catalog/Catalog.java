@@ -1,23 +1,27 @@
 package dev.tally.catalog;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The validated product catalog: meters and plans. Immutable; load it once per execution environment with
- * {@link CatalogLoader}.
+ * The validated product catalog: meters, every published price, and plans. Immutable; load it once per execution
+ * environment with {@link CatalogLoader}.
  *
  * @param version catalog version string, recorded on every invoice so an amount can be traced to the prices used
- * @param meters meters by id
- * @param plans plans by id
+ * @param meters meters by id, in catalog order
+ * @param prices every published price by id, in catalog order, including prices no plan uses any more (invoices keep
+ *               the ids of the prices they used)
+ * @param plans plans by id, in catalog order
  */
-public record Catalog(String version, Map<String, Meter> meters, Map<String, Plan> plans) {
+public record Catalog(String version, Map<String, Meter> meters, Map<String, Price> prices, Map<String, Plan> plans) {
 
     public Catalog {
-        meters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(meters));
-        plans = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(plans));
+        meters = Collections.unmodifiableMap(new LinkedHashMap<>(meters));
+        prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
+        plans = Collections.unmodifiableMap(new LinkedHashMap<>(plans));
     }
 
     /**
@@ -34,6 +38,14 @@ public record Catalog(String version, Map<String, Meter> meters, Map<String, Pla
      */
     public Optional<Plan> plan(String planId) {
         return Optional.ofNullable(plans.get(planId));
+    }
+
+    /**
+     * @param priceId a price id, e.g. from an invoice line
+     * @return the published price, empty if the catalog never published one with that id
+     */
+    public Optional<Price> price(String priceId) {
+        return Optional.ofNullable(prices.get(priceId));
     }
 
     /**

@@ -1,35 +1,60 @@
 package dev.tally.catalog;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tally.money.Currencies;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * Reads and validates a catalog file (JSON, the shape of {@code catalog/catalog.json}).
- *
- * <p>Validation follows Stripe's rules for prices (https://docs.stripe.com/api/prices/create): a tiered price needs
- * {@code tiers_mode} and at least one tier, tiers ascend and only the last is unbounded ({@code "up_to": "inf"} or
- * null); {@code transform_quantity} only with {@code per_unit}; {@code unit_amount_decimal} has at most 12 decimals.
- * Tally adds: every price's meter exists, no meter is priced twice in a plan, no Stripe price id selects two plans.
+ * Reads a catalog ({@code catalog/catalog.json}) or one price (the shape of {@code catalog/examples/*.json}) and
+ * validates it, exactly:
+ * <ol>
+ *   <li>JSON is read with every number exact (decimals as {@link BigDecimal}, never through a {@code double}) and
+ *       duplicate keys refused;</li>
+ *   <li>the document is checked against the JSON Schema ({@code catalog/schema/catalog.schema.json} or
+ *       {@code price.schema.json}, draft 2020-12, unknown fields refused everywhere): Stripe's price vocabulary
+ *       (https://docs.stripe.com/api/prices/object), {@code unit_amount} or {@code unit_amount_decimal} never both,
+ *       {@code divide_by} a positive integer, decimals as strings with at most 12 decimals;</li>
+ *   <li>then what a schema cannot say: tiers ascend and only the last is unbounded (Stripe's rule), currencies are
+ *       ISO 4217 codes, ids are unique, references (meters, prices) exist, a plan's prices have its currency and
+ *       interval, {@code meter_filter} keys are dimensions of the meter, a meter's filtered prices in a plan do not
+ *       overlap (an unfiltered price of the meter bills the rest: {@link Plan#usageFilter}), a Stripe price selects
+ *       one plan.</li>
+ * </ol>
+ * Every problem found is reported at once, in one {@link CatalogException} naming file, JSON path and reason.
  */
 public final class CatalogLoader {
 
     /** Classpath location of the catalog shipped in every function artifact. */
     public static final String DEFAULT_RESOURCE = "catalog/catalog.json";
 
-    private static final int MAX_DECIMALS = 12;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Exact numbers (BigDecimal for decimals, long/BigInteger for integers); a repeated key is an error. */
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private CatalogLoader() {
     }
@@ -39,222 +64,417 @@ public final class CatalogLoader {
      *
      * @param resource classpath resource name, e.g. {@link #DEFAULT_RESOURCE}
      * @return the validated catalog
-     * @throws IllegalArgumentException if the resource is missing or the catalog is invalid (message names the field)
+     * @throws IllegalArgumentException if the resource is missing
+     * @throws CatalogException if the catalog is invalid (every problem, with file, JSON path and reason)
+     * @throws UncheckedIOException if the resource cannot be read
      */
     public static Catalog fromClasspath(String resource) {
         try (InputStream in = CatalogLoader.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalArgumentException("catalog resource not found on the classpath: " + resource);
             }
-            return parse(JSON.readTree(in));
+            return parse(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read catalog " + resource, e);
         }
     }
 
     /**
+     * Loads a catalog file.
+     *
+     * @param file the file; problems name it as given
+     * @return the validated catalog
+     * @throws CatalogException if the catalog is invalid
+     * @throws UncheckedIOException if the file cannot be read
+     */
+    public static Catalog fromFile(Path file) {
+        return parse(file.toString(), readFile(file));
+    }
+
+    /**
      * Parses and validates a catalog document.
      *
-     * @param root the JSON document
+     * @param file the file's name, used in problems
+     * @param json the document
      * @return the validated catalog
-     * @throws IllegalArgumentException naming the first invalid field
+     * @throws CatalogException listing every problem: not JSON, schema violations, then semantic ones
      */
-    public static Catalog parse(JsonNode root) {
-        String version = text(root, "catalog_version", "catalog");
-        Map<String, Meter> meters = new LinkedHashMap<>();
-        for (JsonNode m : array(root, "meters")) {
-            Meter meter = meter(m);
-            if (meters.put(meter.id(), meter) != null) {
-                throw new IllegalArgumentException("meter " + meter.id() + " is defined twice");
-            }
-        }
-        Map<String, Plan> plans = new LinkedHashMap<>();
-        Set<String> priceIds = new HashSet<>();
-        for (JsonNode p : array(root, "plans")) {
-            String planId = text(p, "id", "plan");
-            String where = "plan " + planId;
-            String currency = Currencies.normalise(text(p, "currency", where));
-            String interval = p.path("interval").asText("month");
-            if (!interval.equals("month") && !interval.equals("year")) {
-                throw new IllegalArgumentException(where + ": interval must be month or year, was " + interval);
-            }
-            int intervalCount = p.path("interval_count").asInt(1);
-            if (intervalCount < 1) {
-                throw new IllegalArgumentException(where + ": interval_count must be at least 1");
-            }
-            List<String> stripePrices = new ArrayList<>();
-            for (JsonNode s : array(p, "stripe_price_ids")) {
-                if (!priceIds.add(s.asText())) {
-                    throw new IllegalArgumentException(where + ": stripe price " + s.asText() + " already selects another plan");
-                }
-                stripePrices.add(s.asText());
-            }
-            List<MeteredPrice> prices = new ArrayList<>();
-            Set<String> pricedMeters = new HashSet<>();
-            for (JsonNode price : array(p, "prices")) {
-                MeteredPrice mp = price(price, where);
-                if (!meters.containsKey(mp.meter())) {
-                    throw new IllegalArgumentException(where + ": price for unknown meter " + mp.meter());
-                }
-                if (!pricedMeters.add(mp.meter())) {
-                    throw new IllegalArgumentException(where + ": meter " + mp.meter() + " is priced twice");
-                }
-                prices.add(mp);
-            }
-            if (plans.put(planId, new Plan(planId, p.path("display_name").asText(planId), stripePrices, currency,
-                    interval, intervalCount, prices)) != null) {
-                throw new IllegalArgumentException(where + " is defined twice");
-            }
-        }
-        return new Catalog(version, meters, plans);
+    public static Catalog parse(String file, String json) {
+        JsonNode root = read(file, json);
+        throwIfAny(CatalogSchemas.catalogProblems(file, root));
+        return new CatalogReader(file).catalog(root);
     }
 
-    private static MeteredPrice price(JsonNode n, String plan) {
-        String meter = text(n, "meter", plan + " price");
-        String where = plan + " price for " + meter;
-        String scheme = text(n, "billing_scheme", where);
-        BigDecimal included = decimal(n.get("included_quantity"), where + " included_quantity");
-        if (included != null && included.signum() < 0) {
-            throw new IllegalArgumentException(where + ": included_quantity must not be negative");
-        }
-        TransformQuantity transform = null;
-        if (n.hasNonNull("transform_quantity")) {
-            JsonNode t = n.get("transform_quantity");
-            transform = new TransformQuantity(t.path("divide_by").asLong(0), t.path("round").asText(""));
-        }
-        switch (scheme) {
-            case "per_unit" -> {
-                BigDecimal unit = decimal(n.get("unit_amount_decimal"), where + " unit_amount_decimal");
-                if (unit == null) {
-                    throw new IllegalArgumentException(where + ": per_unit needs unit_amount_decimal");
-                }
-                nonNegative(unit, where + " unit_amount_decimal");
-                return new MeteredPrice(meter, scheme, null, unit, List.of(), transform, included);
+    /**
+     * Reads one price file (the price schema; {@code recurring} optional).
+     *
+     * @param file the file; problems name it as given
+     * @return the price
+     * @throws CatalogException if the price is invalid
+     * @throws UncheckedIOException if the file cannot be read
+     */
+    public static Price priceFromFile(Path file) {
+        return parsePrice(file.toString(), readFile(file));
+    }
+
+    /**
+     * Parses and validates one price, as {@code tally rate --price} reads it.
+     *
+     * @param file the file's name, used in problems ({@code -} for standard input)
+     * @param json the price document
+     * @return the price; its meter is {@code recurring.meter} (not checked against a catalog)
+     * @throws CatalogException listing every problem
+     */
+    public static Price parsePrice(String file, String json) {
+        JsonNode root = read(file, json);
+        throwIfAny(CatalogSchemas.priceProblems(file, root));
+        CatalogReader reader = new CatalogReader(file);
+        Published published = reader.price(root, "$");
+        reader.throwIfAny();
+        return published.price();
+    }
+
+    /**
+     * Reads a JSON document exactly: decimals as {@link BigDecimal}, duplicate keys and trailing content refused.
+     *
+     * @param file the file's name, used in problems
+     * @param json the document
+     * @return the tree
+     * @throws CatalogException if the text is not one JSON document (with line and column)
+     */
+    static JsonNode read(String file, String json) {
+        try {
+            JsonNode root = JSON.readTree(json);
+            if (root == null || root.isMissingNode()) {
+                throw new CatalogException(List.of(new CatalogException.Problem(file, "$", "the file is empty")));
             }
-            case "tiered" -> {
-                if (transform != null) {
-                    throw new IllegalArgumentException(where + ": transform_quantity is only allowed with per_unit");
+            return root;
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr();
+            throw new CatalogException(List.of(new CatalogException.Problem(file, "$", "not valid JSON" + where + ": "
+                    + e.getOriginalMessage())));
+        }
+    }
+
+    private static String readFile(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private static void throwIfAny(List<CatalogException.Problem> problems) {
+        if (!problems.isEmpty()) {
+            throw new CatalogException(problems);
+        }
+    }
+
+    /** A price as published in the catalog, with its {@code recurring} terms (the plan checks them). */
+    record Published(Price price, String interval, int intervalCount, String usageType) {
+    }
+
+    /**
+     * Turns a schema-valid document into domain types, collecting the problems a schema cannot find. One instance per
+     * document.
+     */
+    private static final class CatalogReader {
+        private final String file;
+        private final List<CatalogException.Problem> problems = new ArrayList<>();
+
+        CatalogReader(String file) {
+            this.file = file;
+        }
+
+        void problem(String path, String reason) {
+            problems.add(new CatalogException.Problem(file, path, reason));
+        }
+
+        void throwIfAny() {
+            problems.sort(CatalogSchemas.REPORT_ORDER);
+            CatalogLoader.throwIfAny(problems);
+        }
+
+        Catalog catalog(JsonNode root) {
+            Map<String, Meter> meters = new LinkedHashMap<>();
+            JsonNode meterNodes = root.get("meters");
+            for (int i = 0; i < meterNodes.size(); i++) {
+                Meter meter = meter(meterNodes.get(i));
+                if (meters.putIfAbsent(meter.id(), meter) != null) {
+                    problem("$.meters[" + i + "].id", "meter " + meter.id() + " is defined twice");
                 }
-                String mode = text(n, "tiers_mode", where);
-                if (!mode.equals("graduated") && !mode.equals("volume")) {
-                    throw new IllegalArgumentException(where + ": tiers_mode must be graduated or volume, was " + mode);
+            }
+            Map<String, Published> prices = new LinkedHashMap<>();
+            JsonNode priceNodes = root.get("prices");
+            for (int i = 0; i < priceNodes.size(); i++) {
+                String path = "$.prices[" + i + "]";
+                Published published = price(priceNodes.get(i), path);
+                Price price = published.price();
+                if (prices.putIfAbsent(price.id(), published) != null) {
+                    problem(path + ".id", "price " + price.id() + " is defined twice");
                 }
+                if (meters.containsKey(price.id())) {
+                    problem(path + ".id", "a price id must differ from every meter id (invoice lines of unpriced meters are named after the meter)");
+                }
+                if (price.meter() != null) {
+                    Meter meter = meters.get(price.meter());
+                    if (meter == null) {
+                        problem(path + ".recurring.meter", "no meter " + price.meter() + " in $.meters");
+                    } else {
+                        for (String key : price.dimensionFilter().keySet()) {
+                            if (!meter.dimensions().contains(key)) {
+                                problem(CatalogSchemas.child(path + ".meter_filter", key), "meter " + meter.id() + " has no dimension " + key
+                                        + (meter.dimensions().isEmpty() ? " (it declares none)"
+                                        : " (it declares " + String.join(", ", meter.dimensions()) + ")"));
+                            }
+                        }
+                    }
+                }
+            }
+            Map<String, Plan> plans = new LinkedHashMap<>();
+            Map<String, String> planOfStripePrice = new HashMap<>();
+            JsonNode planNodes = root.get("plans");
+            for (int i = 0; i < planNodes.size(); i++) {
+                String path = "$.plans[" + i + "]";
+                Plan plan = plan(planNodes.get(i), path, prices);
+                if (plans.putIfAbsent(plan.id(), plan) != null) {
+                    problem(path + ".id", "plan " + plan.id() + " is defined twice");
+                }
+                List<String> stripePrices = plan.stripePriceIds();
+                for (int s = 0; s < stripePrices.size(); s++) {
+                    String other = planOfStripePrice.putIfAbsent(stripePrices.get(s), plan.id());
+                    if (other != null && !other.equals(plan.id())) {
+                        problem(path + ".stripe_price_ids[" + s + "]", "Stripe price " + stripePrices.get(s)
+                                + " already selects plan " + other + "; a Stripe price selects one plan");
+                    }
+                }
+            }
+            throwIfAny();
+            Map<String, Price> published = new LinkedHashMap<>();
+            prices.forEach((id, p) -> published.put(id, p.price()));
+            return new Catalog(root.get("catalog_version").asText(), meters, published, plans);
+        }
+
+        Meter meter(JsonNode m) {
+            String id = m.get("id").asText();
+            List<String> dimensions = new ArrayList<>();
+            m.path("dimensions").forEach(d -> dimensions.add(d.asText()));
+            BigDecimal max = m.has("max_event_quantity") ? decimal(m.get("max_event_quantity")) : Meter.DEFAULT_MAX_EVENT_QUANTITY;
+            return new Meter(id, text(m, "display_name", id), text(m, "unit", "unit"),
+                    Aggregation.fromCatalog(text(m, "aggregation", "sum")), text(m, "aggregation_property", null),
+                    dimensions, max);
+        }
+
+        /** A schema-valid price at {@code path}; problems are recorded, and a placeholder model stands for bad tiers. */
+        Published price(JsonNode n, String path) {
+            String id = n.get("id").asText();
+            String currency = n.get("currency").asText();
+            if (!isoCurrency(currency)) {
+                problem(path + ".currency", "not an ISO 4217 currency code: " + currency);
+            }
+            PricingModel model;
+            if ("tiered".equals(n.get("billing_scheme").asText())) {
                 List<Tier> tiers = new ArrayList<>();
-                BigDecimal previous = BigDecimal.ZERO;
-                JsonNode arr = n.path("tiers");
-                if (!arr.isArray() || arr.isEmpty()) {
-                    throw new IllegalArgumentException(where + ": tiered needs at least one tier");
+                JsonNode tierNodes = n.get("tiers");
+                for (JsonNode t : tierNodes) {
+                    JsonNode upTo = t.get("up_to");
+                    tiers.add(new Tier(upTo.isTextual() ? null : decimal(upTo), amount(t, "unit_amount"), amount(t, "flat_amount")));
                 }
-                for (int i = 0; i < arr.size(); i++) {
-                    JsonNode t = arr.get(i);
-                    JsonNode upToNode = t.get("up_to");
-                    BigDecimal upTo = upToNode == null || upToNode.isNull() || "inf".equals(upToNode.asText())
-                            ? null : decimal(upToNode, where + " tiers[" + i + "].up_to");
-                    boolean last = i == arr.size() - 1;
-                    if (upTo == null && !last) {
-                        throw new IllegalArgumentException(where + ": only the last tier may be unbounded");
-                    }
-                    if (upTo != null && last) {
-                        throw new IllegalArgumentException(where + ": the last tier must have up_to \"inf\"");
-                    }
-                    if (upTo != null && upTo.compareTo(previous) <= 0) {
-                        throw new IllegalArgumentException(where + ": tiers[" + i + "].up_to must ascend");
-                    }
-                    BigDecimal unit = decimal(t.get("unit_amount_decimal"), where + " tiers[" + i + "].unit_amount_decimal");
-                    BigDecimal flat = decimal(t.get("flat_amount_decimal"), where + " tiers[" + i + "].flat_amount_decimal");
-                    if (unit == null && flat == null) {
-                        throw new IllegalArgumentException(where + ": tiers[" + i + "] needs unit_amount_decimal or flat_amount_decimal");
-                    }
-                    nonNegative(unit, where + " tiers[" + i + "].unit_amount_decimal");
-                    nonNegative(flat, where + " tiers[" + i + "].flat_amount_decimal");
-                    tiers.add(new Tier(upTo, unit, flat));
-                    if (upTo != null) {
-                        previous = upTo;
+                List<PricingModel.TierProblem> tierProblems = PricingModel.tierProblems(tiers);
+                tierProblems.forEach(p -> problem(path + ".tiers[" + p.index() + "].up_to", p.reason()));
+                if (!tierProblems.isEmpty()) {
+                    tiers = List.of(new Tier(null, BigDecimal.ZERO, BigDecimal.ZERO)); // placeholder: the load fails anyway
+                }
+                model = "volume".equals(n.get("tiers_mode").asText()) ? new PricingModel.Volume(tiers)
+                        : new PricingModel.Graduated(tiers);
+            } else if (n.has("transform_quantity")) {
+                JsonNode t = n.get("transform_quantity");
+                model = new PricingModel.Package(amount(n, "unit_amount"), t.get("divide_by").decimalValue().longValueExact(),
+                        "down".equals(t.get("round").asText()) ? Rounding.DOWN : Rounding.UP);
+            } else {
+                model = new PricingModel.PerUnit(amount(n, "unit_amount"));
+            }
+            JsonNode recurring = n.path("recurring");
+            String meter = recurring.hasNonNull("meter") ? recurring.get("meter").asText() : null;
+            Map<String, String> filter = new TreeMap<>();
+            n.path("meter_filter").properties().forEach(e -> filter.put(e.getKey(), e.getValue().asText()));
+            Price price = new Price(id, currency, meter, filter, model, text(n, "nickname", null));
+            return new Published(price, text(recurring, "interval", null),
+                    recurring.has("interval_count") ? recurring.get("interval_count").asInt() : 1,
+                    text(recurring, "usage_type", null));
+        }
+
+        Plan plan(JsonNode p, String path, Map<String, Published> prices) {
+            String id = p.get("id").asText();
+            String currency = p.get("currency").asText();
+            if (!isoCurrency(currency)) {
+                problem(path + ".currency", "not an ISO 4217 currency code: " + currency);
+            }
+            String interval = text(p, "interval", "month");
+            int intervalCount = p.has("interval_count") ? p.get("interval_count").asInt() : 1;
+            List<String> stripePriceIds = new ArrayList<>();
+            p.get("stripe_price_ids").forEach(s -> stripePriceIds.add(s.asText()));
+            Terms terms = new Terms(id, currency, interval, intervalCount, prices);
+            Set<String> used = new HashSet<>();
+
+            Optional<BaseFee> baseFee = Optional.empty();
+            if (p.has("base_fee")) {
+                JsonNode b = p.get("base_fee");
+                String at = path + ".base_fee";
+                Optional<Price> price = terms.licensed(b.get("price").asText(), at + ".price", "base fee");
+                List<String> chargedByStripe = new ArrayList<>();
+                JsonNode charged = b.path("charged_by_stripe_prices");
+                for (int i = 0; i < charged.size(); i++) {
+                    chargedByStripe.add(charged.get(i).asText());
+                    if (!stripePriceIds.contains(charged.get(i).asText())) {
+                        problem(at + ".charged_by_stripe_prices[" + i + "]", "Stripe price " + charged.get(i).asText()
+                                + " is not one of the plan's stripe_price_ids, so a subscription on it would not be on this plan");
                     }
                 }
-                return new MeteredPrice(meter, scheme, mode, null, tiers, null, included);
-            }
-            default -> throw new IllegalArgumentException(where + ": billing_scheme must be per_unit or tiered, was " + scheme);
-        }
-    }
-
-    /** A meter id or property name: it becomes part of storage keys, so only these characters. */
-    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-
-    private static Meter meter(JsonNode m) {
-        String id = text(m, "id", "meter");
-        String where = "meter " + id;
-        if (!NAME.matcher(id).matches()) {
-            throw new IllegalArgumentException(where + ": id must be 1 to 64 letters, digits, '_', '-' or '.'");
-        }
-        Aggregation aggregation;
-        try {
-            aggregation = Aggregation.fromCatalog(m.path("aggregation").asText("sum"));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
-        }
-        String property = m.hasNonNull("aggregation_property") ? m.get("aggregation_property").asText() : null;
-        if (aggregation == Aggregation.UNIQUE_COUNT && (property == null || !NAME.matcher(property).matches())) {
-            throw new IllegalArgumentException(where + ": aggregation unique_count needs aggregation_property, the event property to count");
-        }
-        if (aggregation != Aggregation.UNIQUE_COUNT && property != null) {
-            throw new IllegalArgumentException(where + ": aggregation_property applies only to unique_count");
-        }
-        List<String> dimensions = new ArrayList<>();
-        if (m.has("dimensions")) {
-            for (JsonNode d : array(m, "dimensions")) {
-                if (!NAME.matcher(d.asText()).matches() || dimensions.contains(d.asText())) {
-                    throw new IllegalArgumentException(where + ": dimension " + d + " must be a distinct property name");
+                if (price.isPresent()) {
+                    used.add(price.get().id());
+                    if (!(price.get().model() instanceof PricingModel.PerUnit)) {
+                        problem(at + ".price", "a base fee's price is per_unit without transform_quantity (an amount per seat)");
+                    } else {
+                        baseFee = Optional.of(new BaseFee(price.get(), "in_arrears".equals(b.get("timing").asText())
+                                ? BillingTiming.IN_ARREARS : BillingTiming.IN_ADVANCE, chargedByStripe));
+                    }
                 }
-                dimensions.add(d.asText());
+            }
+
+            List<UsagePrice> usage = new ArrayList<>();
+            JsonNode usageNodes = p.get("usage");
+            for (int i = 0; i < usageNodes.size(); i++) {
+                JsonNode u = usageNodes.get(i);
+                String at = path + ".usage[" + i + "]";
+                Optional<Price> price = terms.metered(u.get("price").asText(), at + ".price");
+                if (price.isEmpty()) {
+                    continue;
+                }
+                if (!used.add(price.get().id())) {
+                    problem(at + ".price", "price " + price.get().id() + " is used twice in plan " + id + " (it would bill the same usage twice)");
+                    continue;
+                }
+                UsagePrice usagePrice = new UsagePrice(price.get(), u.has("included_quantity") ? decimal(u.get("included_quantity")) : null);
+                for (int j = 0; j < usage.size(); j++) {
+                    Price other = usage.get(j).price();
+                    if (!other.meter().equals(price.get().meter())) {
+                        continue;
+                    }
+                    boolean bothUnfiltered = other.dimensionFilter().isEmpty() && price.get().dimensionFilter().isEmpty();
+                    boolean bothFiltered = !other.dimensionFilter().isEmpty() && !price.get().dimensionFilter().isEmpty();
+                    if (bothUnfiltered) {
+                        problem(at + ".price", "meter " + other.meter() + " already has the unfiltered price " + other.id()
+                                + " in this plan (usage[" + j + "]); a meter has at most one, which bills the usage its filtered prices do not");
+                    } else if (bothFiltered && other.overlaps(price.get())) {
+                        problem(at + ".price", "the meter_filter of " + price.get().id() + " " + price.get().dimensionFilter()
+                                + " overlaps that of " + other.id() + " " + other.dimensionFilter() + " (usage[" + j
+                                + "]): usage matching both would be billed twice; make them differ on a dimension they share");
+                    }
+                }
+                usage.add(usagePrice);
+            }
+
+            Optional<MinimumCommitment> commitment = Optional.empty();
+            if (p.has("minimum_commitment")) {
+                String at = path + ".minimum_commitment.price";
+                Optional<Price> price = terms.licensed(p.get("minimum_commitment").get("price").asText(), at, "minimum commitment");
+                if (price.isPresent()) {
+                    if (!used.add(price.get().id())) {
+                        problem(at, "price " + price.get().id() + " is already the plan's base fee");
+                    } else if (!(price.get().model() instanceof PricingModel.PerUnit perUnit)
+                            || perUnit.unitAmount().signum() <= 0 || perUnit.unitAmount().stripTrailingZeros().scale() > 0) {
+                        problem(at, "a minimum commitment's price is per_unit with a positive whole unit_amount: the commitment in minor units per billing period");
+                    } else {
+                        commitment = Optional.of(new MinimumCommitment(perUnit.unitAmount().longValueExact(), price.get().id()));
+                    }
+                }
+            }
+            return new Plan(id, text(p, "display_name", id), stripePriceIds, currency, interval, intervalCount,
+                    baseFee, usage, commitment);
+        }
+
+        /** A plan's terms, which every price it references must share. */
+        private final class Terms {
+            private final String plan;
+            private final String currency;
+            private final String interval;
+            private final int intervalCount;
+            private final Map<String, Published> prices;
+
+            Terms(String plan, String currency, String interval, int intervalCount, Map<String, Published> prices) {
+                this.plan = plan;
+                this.currency = currency;
+                this.interval = interval;
+                this.intervalCount = intervalCount;
+                this.prices = prices;
+            }
+
+            Optional<Price> metered(String priceId, String path) {
+                Optional<Published> p = shared(priceId, path);
+                if (p.isPresent() && p.get().price().meter() == null) {
+                    problem(path, "price " + priceId + " is licensed (no meter); usage prices are metered");
+                    return Optional.empty();
+                }
+                return p.map(Published::price);
+            }
+
+            Optional<Price> licensed(String priceId, String path, String role) {
+                Optional<Published> p = shared(priceId, path);
+                if (p.isPresent() && p.get().price().meter() != null) {
+                    problem(path, "price " + priceId + " is metered; a " + role + " is a licensed price (recurring.usage_type licensed)");
+                    return Optional.empty();
+                }
+                return p.map(Published::price);
+            }
+
+            private Optional<Published> shared(String priceId, String path) {
+                Published p = prices.get(priceId);
+                if (p == null) {
+                    problem(path, "no price " + priceId + " in $.prices");
+                    return Optional.empty();
+                }
+                boolean ok = true;
+                if (!p.price().currency().equals(currency)) {
+                    problem(path, "price " + priceId + " is in " + p.price().currency() + ", plan " + plan + " in " + currency);
+                    ok = false;
+                }
+                if (!interval.equals(p.interval()) || intervalCount != p.intervalCount()) {
+                    problem(path, "price " + priceId + " recurs every " + p.intervalCount() + " " + p.interval() + ", plan "
+                            + plan + " every " + intervalCount + " " + interval);
+                    ok = false;
+                }
+                return ok ? Optional.of(p) : Optional.empty();
             }
         }
-        if (dimensions.size() > Meter.MAX_DIMENSIONS) {
-            throw new IllegalArgumentException(where + ": at most " + Meter.MAX_DIMENSIONS + " dimensions");
-        }
-        BigDecimal max = m.has("max_event_quantity") ? decimal(m.get("max_event_quantity"), where + " max_event_quantity")
-                : Meter.DEFAULT_MAX_EVENT_QUANTITY;
-        if (max == null || max.signum() <= 0) {
-            throw new IllegalArgumentException(where + ": max_event_quantity must be a positive decimal");
-        }
-        return new Meter(id, m.path("display_name").asText(id), m.path("unit").asText("unit"), aggregation, property,
-                dimensions, max);
-    }
 
-    private static void nonNegative(BigDecimal value, String where) {
-        if (value != null && value.signum() < 0) {
-            throw new IllegalArgumentException(where + " must not be negative");
-        }
-    }
-
-    private static BigDecimal decimal(JsonNode node, String where) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        try {
-            BigDecimal value = new BigDecimal(node.asText());
-            if (value.scale() > MAX_DECIMALS) {
-                throw new IllegalArgumentException(where + " has more than " + MAX_DECIMALS + " decimals");
+        /** An amount from {@code <field>} (whole minor units) or {@code <field>_decimal} (a decimal string); zero if neither. */
+        private static BigDecimal amount(JsonNode node, String field) {
+            if (node.hasNonNull(field)) {
+                return node.get(field).decimalValue().stripTrailingZeros().setScale(0, java.math.RoundingMode.UNNECESSARY);
             }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(where + " is not a decimal number: " + node.asText(), e);
+            if (node.hasNonNull(field + "_decimal")) {
+                return new BigDecimal(node.get(field + "_decimal").asText());
+            }
+            return BigDecimal.ZERO;
         }
-    }
 
-    private static String text(JsonNode node, String field, String where) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull() || v.asText().isBlank()) {
-            throw new IllegalArgumentException(where + ": " + field + " is required");
+        /** An exact decimal from a JSON integer or a decimal string (the schema allows no other form). */
+        private static BigDecimal decimal(JsonNode node) {
+            return node.isTextual() ? new BigDecimal(node.asText()) : node.decimalValue();
         }
-        return v.asText();
-    }
 
-    private static JsonNode array(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        if (v == null || !v.isArray()) {
-            throw new IllegalArgumentException(field + " must be an array");
+        private static String text(JsonNode node, String field, String absent) {
+            return node.hasNonNull(field) ? node.get(field).asText() : absent;
         }
-        return v;
+
+        private static boolean isoCurrency(String code) {
+            try {
+                return Currencies.normalise(code).equals(code);
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
     }
 }

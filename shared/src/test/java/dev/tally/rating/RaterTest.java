@@ -2,10 +2,12 @@ package dev.tally.rating;
 
 import dev.tally.catalog.Catalog;
 import dev.tally.catalog.CatalogLoader;
-import dev.tally.catalog.MeteredPrice;
 import dev.tally.catalog.Plan;
+import dev.tally.catalog.Price;
+import dev.tally.catalog.PricingModel;
+import dev.tally.catalog.Rounding;
 import dev.tally.catalog.Tier;
-import dev.tally.catalog.TransformQuantity;
+import dev.tally.catalog.UsagePrice;
 import dev.tally.money.Currencies;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -13,9 +15,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,25 +31,34 @@ class RaterTest {
         return new BigDecimal(value);
     }
 
-    private static MeteredPrice perUnit(String unitAmount, String included) {
-        return new MeteredPrice("m", "per_unit", null, d(unitAmount), List.of(), null, d(included));
+    /** A price of meter m with the given model and an included quantity, as a plan uses it. */
+    static UsagePrice usage(PricingModel model, String included) {
+        return new UsagePrice(new Price("p", "usd", "m", Map.of(), model, null), d(included));
     }
 
-    private static MeteredPrice packages(String unitAmount, long divideBy, String round, String included) {
-        return new MeteredPrice("m", "per_unit", null, d(unitAmount), List.of(),
-                new TransformQuantity(divideBy, round), d(included));
+    static UsagePrice perUnit(String unitAmount, String included) {
+        return usage(new PricingModel.PerUnit(d(unitAmount)), included);
     }
 
-    private static MeteredPrice tiered(String mode, String included, Tier... tiers) {
-        return new MeteredPrice("m", "tiered", mode, null, List.of(tiers), null, d(included));
+    static UsagePrice packages(String unitAmount, long divideBy, String round, String included) {
+        return usage(new PricingModel.Package(d(unitAmount), divideBy, round.equals("up") ? Rounding.UP : Rounding.DOWN), included);
     }
 
-    private static Tier tier(String upTo, String unit, String flat) {
+    static UsagePrice tiered(String mode, String included, Tier... tiers) {
+        return usage(mode.equals("graduated") ? new PricingModel.Graduated(List.of(tiers)) : new PricingModel.Volume(List.of(tiers)),
+                included);
+    }
+
+    static Tier tier(String upTo, String unit, String flat) {
         return new Tier(upTo == null ? null : d(upTo), unit == null ? null : d(unit), flat == null ? null : d(flat));
     }
 
-    private static long amount(MeteredPrice price, String quantity) {
-        return Rater.rate(price, d(quantity)).amountMinor();
+    static Rating rate(UsagePrice price, String quantity) {
+        return Rater.rate(price.price(), d(quantity), price.includedQuantity());
+    }
+
+    private static long amount(UsagePrice price, String quantity) {
+        return rate(price, quantity).amountMinor();
     }
 
     @Nested
@@ -70,20 +80,20 @@ class RaterTest {
                 "7,     100,    700,     700",
         })
         void multipliesAndRoundsOncePerLine(String quantity, String unitAmount, String unrounded, long expected) {
-            RatedLine line = Rater.rate(perUnit(unitAmount, "0"), d(quantity));
+            Rating line = rate(perUnit(unitAmount, "0"), quantity);
 
             assertThat(d(quantity).multiply(d(unitAmount))).isEqualByComparingTo(unrounded);
             assertThat(line.amountMinor()).isEqualTo(expected);
             assertThat(line.billableQuantity()).isEqualByComparingTo(quantity);
             assertThat(line.quantity()).isEqualByComparingTo(quantity);
             assertThat(line.includedQuantity()).isEqualByComparingTo("0");
-            assertThat(line.meter()).isEqualTo("m");
+            assertThat(line.priceId()).isEqualTo("p");
         }
 
         @Test
         void twelveDecimalUnitAmount() {
             // 1,000,000 x 0.000000000001 = 0.000001 -> 0; 2,000,000,000,000 x 0.000000000001 = 2 -> 2
-            MeteredPrice price = perUnit("0.000000000001", "0");
+            UsagePrice price = perUnit("0.000000000001", "0");
             assertThat(amount(price, "1000000")).isZero();
             assertThat(amount(price, "2000000000000")).isEqualTo(2);
         }
@@ -93,9 +103,9 @@ class RaterTest {
     class PackagePricing {
 
         // 100 cents per started package of 1000 units
-        private final MeteredPrice up = packages("100", 1000, "up", "0");
+        private final UsagePrice up = packages("100", 1000, "up", "0");
         // 100 cents per complete package of 1000 units
-        private final MeteredPrice down = packages("100", 1000, "down", "0");
+        private final UsagePrice down = packages("100", 1000, "down", "0");
 
         @ParameterizedTest(name = "round up: {0} units -> {1} packages")
         @CsvSource({
@@ -108,7 +118,7 @@ class RaterTest {
                 "0.5,  1",   // half a unit still starts a package
         })
         void roundUp(String quantity, long expectedPackages) {
-            RatedLine line = Rater.rate(up, d(quantity));
+            Rating line = rate(up, quantity);
             assertThat(line.billableQuantity()).isEqualByComparingTo(BigDecimal.valueOf(expectedPackages));
             assertThat(line.amountMinor()).isEqualTo(expectedPackages * 100);
         }
@@ -124,7 +134,7 @@ class RaterTest {
                 "2000, 2",
         })
         void roundDown(String quantity, long expectedPackages) {
-            RatedLine line = Rater.rate(down, d(quantity));
+            Rating line = rate(down, quantity);
             assertThat(line.billableQuantity()).isEqualByComparingTo(BigDecimal.valueOf(expectedPackages));
             assertThat(line.amountMinor()).isEqualTo(expectedPackages * 100);
         }
@@ -132,7 +142,7 @@ class RaterTest {
         @Test
         void includedQuantityIsSubtractedBeforePackaging() {
             // 1500 used, 500 free: 1000 billable units = exactly 1 package = 100
-            RatedLine line = Rater.rate(packages("100", 1000, "up", "500"), d("1500"));
+            Rating line = rate(packages("100", 1000, "up", "500"), "1500");
             assertThat(line.includedQuantity()).isEqualByComparingTo("500");
             assertThat(line.billableQuantity()).isEqualByComparingTo("1");
             assertThat(line.amountMinor()).isEqualTo(100);
@@ -145,11 +155,11 @@ class RaterTest {
     class IncludedQuantity {
 
         // 1.5 cents per unit after 1500 free units (the team plan's build minutes)
-        private final MeteredPrice price = perUnit("1.5", "1500");
+        private final UsagePrice price = perUnit("1.5", "1500");
 
         @Test
         void belowIncludedIsFree() {
-            RatedLine line = Rater.rate(price, d("1000"));
+            Rating line = rate(price, "1000");
             assertThat(line.includedQuantity()).isEqualByComparingTo("1000"); // only what was used is applied
             assertThat(line.billableQuantity()).isEqualByComparingTo("0");
             assertThat(line.amountMinor()).isZero();
@@ -157,7 +167,7 @@ class RaterTest {
 
         @Test
         void exactlyIncludedIsFree() {
-            RatedLine line = Rater.rate(price, d("1500"));
+            Rating line = rate(price, "1500");
             assertThat(line.includedQuantity()).isEqualByComparingTo("1500");
             assertThat(line.billableQuantity()).isEqualByComparingTo("0");
             assertThat(line.amountMinor()).isZero();
@@ -166,7 +176,7 @@ class RaterTest {
         @Test
         void aboveIncludedPaysOnlyTheExcess() {
             // 2000 - 1500 = 500 billable x 1.5 = 750
-            RatedLine line = Rater.rate(price, d("2000"));
+            Rating line = rate(price, "2000");
             assertThat(line.quantity()).isEqualByComparingTo("2000");
             assertThat(line.includedQuantity()).isEqualByComparingTo("1500");
             assertThat(line.billableQuantity()).isEqualByComparingTo("500");
@@ -178,7 +188,7 @@ class RaterTest {
         @Test
         void includedQuantityAppliesBeforeTiers() {
             // graduated: 100 free, then first 10 at 5, rest at 1
-            MeteredPrice graduated = tiered("graduated", "100", tier("10", "5", null), tier(null, "1", null));
+            UsagePrice graduated = tiered("graduated", "100", tier("10", "5", null), tier(null, "1", null));
             // 100 used: all free
             assertThat(amount(graduated, "100")).isZero();
             // 115 used: 15 billable = 10 x 5 + 5 x 1 = 55
@@ -190,7 +200,7 @@ class RaterTest {
     class Graduated {
 
         // tier 1: units 1..100 at 10, flat 50; tier 2: 101..1000 at 5, flat 200; tier 3: above 1000 at 2, flat 300
-        private final MeteredPrice price = tiered("graduated", "0",
+        private final UsagePrice price = tiered("graduated", "0",
                 tier("100", "10", "50"),
                 tier("1000", "5", "200"),
                 tier(null, "2", "300"));
@@ -214,7 +224,7 @@ class RaterTest {
         @Test
         void catalogTeamImagePulls() {
             Plan team = catalog().plan("team").orElseThrow();
-            MeteredPrice pulls = team.priceFor("image_pulls").orElseThrow();
+            UsagePrice pulls = team.pricesFor("image_pulls").getFirst();
             // 5000 free; tiers: up to 10000 at 0.1, up to 100000 at 0.05, then 0.02
             assertThat(amount(pulls, "5000")).isZero();
             // 15000 - 5000 = 10000 billable, all in tier 1: 10000 x 0.1 = 1000 cents ($10.00)
@@ -232,7 +242,7 @@ class RaterTest {
     class Volume {
 
         // total up to 10 (inclusive): every unit at 3 + flat 100; above 10: every unit at 1, no flat
-        private final MeteredPrice price = tiered("volume", "0",
+        private final UsagePrice price = tiered("volume", "0",
                 tier("10", "3", "100"),
                 tier(null, "1", null));
 
@@ -251,7 +261,7 @@ class RaterTest {
 
         @Test
         void catalogBusinessBuildMinutes() {
-            MeteredPrice minutes = catalog().plan("business").orElseThrow().priceFor("build_minutes").orElseThrow();
+            UsagePrice minutes = catalog().plan("business").orElseThrow().pricesFor("build_minutes").getFirst();
             // 5000 free; volume: up to 10000 at 1.2, above at 0.9 + flat 500
             assertThat(amount(minutes, "5000")).isZero();
             // 5001 - 5000 = 1 x 1.2 = 1.2 -> 1
@@ -281,26 +291,29 @@ class RaterTest {
             // 2.25 GB-hours x 10 = 22.5 -> 23
             assertThat(amount(perUnit("10", "0"), "2.25")).isEqualTo(23);
             // business storage: 100000 free, then 0.0825 per GB-hour; 100000.5 used: 0.5 x 0.0825 = 0.04125 -> 0
-            MeteredPrice storage = catalog().plan("business").orElseThrow().priceFor("storage_gb_hours").orElseThrow();
-            RatedLine line = Rater.rate(storage, d("100000.5"));
+            UsagePrice storage = catalog().plan("business").orElseThrow().pricesFor("storage_gb_hours").getFirst();
+            Rating line = rate(storage, "100000.5");
             assertThat(line.billableQuantity()).isEqualByComparingTo("0.5");
             assertThat(line.amountMinor()).isZero();
             // 120000 used: 20000 x 0.0825 = 1650
             assertThat(amount(storage, "120000")).isEqualTo(1650);
             // team storage: packages of 1000 GB-hours at 100, rounded up; 0.5 GB-hours is one started package
-            MeteredPrice teamStorage = catalog().plan("team").orElseThrow().priceFor("storage_gb_hours").orElseThrow();
+            UsagePrice teamStorage = catalog().plan("team").orElseThrow().pricesFor("storage_gb_hours").getFirst();
             assertThat(amount(teamStorage, "0.5")).isEqualTo(100);
         }
 
         @Test
         void negativeQuantityIsRejected() {
-            assertThatThrownBy(() -> Rater.rate(perUnit("1", "0"), d("-1")))
+            assertThatThrownBy(() -> rate(perUnit("1", "0"), "-1"))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("-1");
-            assertThatThrownBy(() -> Rater.rate(perUnit("1", "10"), d("-0.000001")))
+                    .hasMessage("quantity must not be negative: -1");
+            assertThatThrownBy(() -> rate(perUnit("1", "10"), "-0.000001"))
                     .isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> Rater.rate(tiered("graduated", "0", tier(null, "1", null)), d("-5")))
+            assertThatThrownBy(() -> rate(tiered("graduated", "0", tier(null, "1", null)), "-5"))
                     .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> Rater.rate(perUnit("1", "0").price(), d("1"), d("-1")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("included quantity must not be negative: -1");
         }
 
         @Test
@@ -308,7 +321,7 @@ class RaterTest {
             Plan pro = catalog().plan("pro_jpy").orElseThrow();
             assertThat(pro.currency()).isEqualTo("jpy");
             assertThat(Currencies.minorDigits(pro.currency())).isZero();
-            MeteredPrice minutes = pro.priceFor("build_minutes").orElseThrow();
+            UsagePrice minutes = pro.pricesFor("build_minutes").getFirst();
             // 400 minutes free, then 2.5 yen per minute
             assertThat(amount(minutes, "400")).isZero();
             // 1400 - 400 = 1000 x 2.5 = 2500 yen (not 25.00: there is no minor unit below the yen)
@@ -322,124 +335,50 @@ class RaterTest {
         }
     }
 
-    /**
-     * Invariants checked over a few thousand random quantities and prices (seeded, so failures reproduce). Only
-     * integer and BigDecimal arithmetic.
-     */
+    /** The per-tier breakdown: what each tier priced, before the line's one rounding. */
     @Nested
-    class Properties {
+    class Breakdown {
 
-        private static final int RUNS = 3000;
-
-        /** A non-negative quantity with 0 to 3 decimals, up to 2,000,000. */
-        private BigDecimal quantity(Random random) {
-            return BigDecimal.valueOf(random.nextInt(2_000_001), random.nextInt(4));
-        }
-
-        /** A non-negative price with 0 to 4 decimals, below 10,000. */
-        private BigDecimal money(Random random) {
-            return BigDecimal.valueOf(random.nextInt(100_000_000), random.nextInt(5));
-        }
-
-        private MeteredPrice randomTiered(Random random, String mode) {
-            int count = 1 + random.nextInt(4);
-            List<Tier> tiers = new ArrayList<>();
-            BigDecimal upTo = BigDecimal.ZERO;
-            for (int i = 0; i < count; i++) {
-                boolean last = i == count - 1;
-                upTo = upTo.add(BigDecimal.valueOf(1 + random.nextInt(500_000)));
-                BigDecimal flat = random.nextBoolean() ? money(random) : null;
-                tiers.add(new Tier(last ? null : upTo, money(random), flat));
-            }
-            return new MeteredPrice("m", "tiered", mode, null, tiers, null, BigDecimal.valueOf(random.nextInt(3) * 1000L));
+        private static TierAmount tierAmount(int tier, String upTo, String quantity, String unit, String flat, String amount) {
+            return new TierAmount(tier, upTo == null ? null : d(upTo), d(quantity), d(unit), d(flat), d(amount));
         }
 
         @Test
-        void graduatedAmountIsNonDecreasingInQuantity() {
-            Random random = new Random(20261101L);
-            for (int run = 0; run < RUNS; run++) {
-                MeteredPrice price = randomTiered(random, "graduated");
-                BigDecimal q1 = quantity(random);
-                BigDecimal q2 = q1.add(quantity(random)); // q2 >= q1
-                long a1 = Rater.rate(price, q1).amountMinor();
-                long a2 = Rater.rate(price, q2).amountMinor();
-                assertThat(a2).as("run %d: %s then %s with %s", run, q1, q2, price).isGreaterThanOrEqualTo(a1);
-            }
+        void graduatedListsEveryTierReached() {
+            UsagePrice price = tiered("graduated", "0", tier("100", "10", "50"), tier("1000", "5", "200"), tier(null, "2", "300"));
+            Rating rating = rate(price, "100.5");
+            assertThat(rating.tiers()).usingRecursiveFieldByFieldElementComparator(
+                            org.assertj.core.api.recursive.comparison.RecursiveComparisonConfiguration.builder()
+                                    .withComparatorForType(BigDecimal::compareTo, BigDecimal.class).build())
+                    .containsExactly(tierAmount(0, "100", "100", "10", "50", "1050"), tierAmount(1, "1000", "0.5", "5", "200", "202.5"));
+            assertThat(rating.amountMinor()).isEqualTo(1253); // 1252.5 rounded once
+            assertThat(rate(price, "0").tiers()).isEmpty();
         }
 
         @Test
-        void graduatedWithOneUnboundedTierEqualsPerUnit() {
-            Random random = new Random(42L);
-            for (int run = 0; run < RUNS; run++) {
-                BigDecimal unit = money(random);
-                BigDecimal included = BigDecimal.valueOf(random.nextInt(5000));
-                MeteredPrice graduated = new MeteredPrice("m", "tiered", "graduated", null,
-                        List.of(new Tier(null, unit, null)), null, included);
-                MeteredPrice perUnit = new MeteredPrice("m", "per_unit", null, unit, List.of(), null, included);
-                BigDecimal q = quantity(random);
-                assertThat(Rater.rate(graduated, q)).as("run %d: %s x %s", run, q, unit)
-                        .isEqualTo(Rater.rate(perUnit, q));
-            }
+        void volumeListsTheTierTheQuantityFallsIn() {
+            UsagePrice price = tiered("volume", "0", tier("10", "3", "100"), tier(null, "1", null));
+            assertThat(rate(price, "11").tiers()).singleElement().satisfies(t -> {
+                assertThat(t.tier()).isEqualTo(1);
+                assertThat(t.upTo()).isNull();
+                assertThat(t.quantity()).isEqualByComparingTo("11");
+                assertThat(t.amount()).isEqualByComparingTo("11");
+            });
         }
 
         @Test
-        void amountIsNeverNegativeAndIncludedPlusBillableIsTheQuantity() {
-            Random random = new Random(7L);
-            for (int run = 0; run < RUNS; run++) {
-                BigDecimal included = BigDecimal.valueOf(random.nextInt(10_000));
-                List<MeteredPrice> prices = List.of(
-                        randomTiered(random, "graduated"),
-                        randomTiered(random, "volume"),
-                        new MeteredPrice("m", "per_unit", null, money(random), List.of(), null, included),
-                        new MeteredPrice("m", "per_unit", null, money(random), List.of(),
-                                new TransformQuantity(1 + random.nextInt(5000), random.nextBoolean() ? "up" : "down"),
-                                included));
-                BigDecimal q = quantity(random);
-                for (MeteredPrice price : prices) {
-                    RatedLine line = Rater.rate(price, q);
-                    assertThat(line.amountMinor()).as("run %d: %s with %s", run, q, price).isNotNegative();
-                    assertThat(line.includedQuantity()).isEqualByComparingTo(q.min(price.includedQuantity()));
-                    if (price.transformQuantity() == null) {
-                        assertThat(line.includedQuantity().add(line.billableQuantity())).isEqualByComparingTo(q);
-                    }
-                }
-            }
-        }
-
-        @Test
-        void graduatedMatchesUnitByUnitSumForWholeQuantities() {
-            // An independent way to price whole units: walk unit by unit, price each at the tier it falls in, and add
-            // each tier's flat amount when its first unit is reached.
-            Random random = new Random(99L);
-            for (int run = 0; run < 300; run++) {
-                int count = 1 + random.nextInt(4);
-                List<Tier> tiers = new ArrayList<>();
-                int upTo = 0;
-                for (int i = 0; i < count; i++) {
-                    upTo += 1 + random.nextInt(50);
-                    tiers.add(new Tier(i == count - 1 ? null : BigDecimal.valueOf(upTo), money(random), money(random)));
-                }
-                MeteredPrice price = new MeteredPrice("m", "tiered", "graduated", null, tiers, null, BigDecimal.ZERO);
-                int quantity = random.nextInt(250);
-                BigDecimal expected = BigDecimal.ZERO;
-                int tierIndex = 0;
-                for (int unit = 1; unit <= quantity; unit++) {
-                    while (!tiers.get(tierIndex).unbounded() && unit > tiers.get(tierIndex).upTo().intValueExact()) {
-                        tierIndex++;
-                    }
-                    Tier t = tiers.get(tierIndex);
-                    boolean firstUnitOfTier = tierIndex == 0
-                            ? unit == 1
-                            : unit == tiers.get(tierIndex - 1).upTo().intValueExact() + 1;
-                    if (firstUnitOfTier) {
-                        expected = expected.add(t.flatAmountDecimal());
-                    }
-                    expected = expected.add(t.unitAmountDecimal());
-                }
-                long expectedMinor = expected.setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
-                assertThat(Rater.rate(price, BigDecimal.valueOf(quantity)).amountMinor())
-                        .as("run %d: %d units with %s", run, quantity, tiers).isEqualTo(expectedMinor);
-            }
+        void perUnitAndPackagePricesHaveOneEntry() {
+            Rating packages = rate(packages("100", 1000, "up", "500"), "2700");
+            assertThat(packages.billableQuantity()).isEqualByComparingTo("3"); // 2200 billable units: 3 started packages
+            assertThat(packages.tiers()).singleElement().satisfies(t -> {
+                assertThat(t.tier()).isZero();
+                assertThat(t.quantity()).isEqualByComparingTo("3");
+                assertThat(t.unitAmount()).isEqualByComparingTo("100");
+                assertThat(t.amount()).isEqualByComparingTo("300");
+            });
+            assertThat(rate(packages("100", 1000, "down", "0"), "999").tiers()).isEmpty(); // no complete package
+            assertThat(rate(perUnit("0.25", "0"), "10").tiers()).singleElement()
+                    .satisfies(t -> assertThat(t.amount()).isEqualByComparingTo("2.5"));
         }
     }
 
