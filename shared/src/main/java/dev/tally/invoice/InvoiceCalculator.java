@@ -115,7 +115,8 @@ public final class InvoiceCalculator {
                 lines.add(line);
             }
             lines.addAll(unpriced(request.accountId(), plan, slice));
-            plan.minimumCommitment().ifPresent(c -> trueUp(c, plan, slice, usageCharges).ifPresent(lines::add));
+            long charged = usageCharges;
+            plan.minimumCommitment().ifPresent(c -> trueUp(c, plan, slice, charged).ifPresent(lines::add));
         }
         lines.addAll(inAdvance(request, slices));
         lines.addAll(adjustments(request));

@@ -5,7 +5,6 @@ import dev.tally.catalog.Catalog;
 import dev.tally.credit.CreditLedger;
 import dev.tally.invoice.InvoiceStore.CreditDraw;
 import dev.tally.invoice.InvoiceStore.FinalizeOutcome;
-import dev.tally.store.CreditEntryItem;
 import dev.tally.store.PhaseItem;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;

@@ -84,7 +84,7 @@ public final class StripeSyncService {
         return state;
     }
 
-    private void push(InvoiceItem invoice, String customer, StripeSyncItem state) {
+    private void push(Invoice invoice, String customer, StripeSyncItem state) {
         String prefix = KEY_PREFIX + invoice.invoiceId() + ":";
         if (state.stripeInvoiceId == null) {
             String description = "Usage " + Instant.ofEpochSecond(invoice.periodStart()) + " to " + Instant.ofEpochSecond(invoice.periodEnd());
