@@ -9,14 +9,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code tally clock advance DURATION | --to TIME}: moves the running runtime's clock forward, like advancing a
@@ -36,8 +30,6 @@ import java.util.regex.Pattern;
                 "DURATION: e.g. 32d, 1d12h, 90m, 45s, or ISO-8601 P32D / PT1H.",
                 "Exit code 1 when the runtime cannot be reached or refuses (a time in its past), 2 on invalid usage."})
 final class ClockAdvanceCommand extends RuntimeCommand {
-    private static final Pattern SHORT = Pattern.compile("(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
-
     static final class Target {
         @Parameters(paramLabel = "DURATION", description = "How far: e.g. 32d, 1d12h, 90m, 45s, P32D, PT1H.")
         String duration;
@@ -70,45 +62,10 @@ final class ClockAdvanceCommand extends RuntimeCommand {
      * @throws ParameterException when malformed or not positive
      */
     Duration parseDuration(String text) {
-        String t = text.strip().toLowerCase(Locale.ROOT);
-        Duration d = null;
-        Matcher m = SHORT.matcher(t);
-        if (!t.isEmpty() && m.matches()) {
-            d = Duration.ofDays(group(m, 1)).plusHours(group(m, 2)).plusMinutes(group(m, 3)).plusSeconds(group(m, 4));
-        } else if (t.startsWith("p")) {
-            try {
-                d = Duration.parse(t.toUpperCase(Locale.ROOT));
-            } catch (DateTimeException e) {
-                d = null;
-            }
-        }
-        if (d == null) {
-            throw new ParameterException(spec.commandLine(), "'" + text + "' is not a duration; write e.g. 32d, 1d12h, "
-                    + "90m, 45s, or ISO-8601 P32D / PT1H");
-        }
-        if (d.isNegative() || d.isZero()) {
-            throw new ParameterException(spec.commandLine(), "the clock only moves forward: give a duration above zero");
-        }
-        return d;
+        return TimeArguments.duration(spec, text);
     }
 
     private Instant parseTime(String text) {
-        String t = text.strip();
-        try {
-            if (t.matches("\\d+")) {
-                return Instant.ofEpochSecond(Long.parseLong(t));
-            }
-            if (t.matches("\\d{4}-\\d{2}-\\d{2}")) {
-                return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
-            }
-            return Instant.parse(t);
-        } catch (DateTimeException | NumberFormatException e) {
-            throw new ParameterException(spec.commandLine(), "'" + text + "' is not a time; write e.g. "
-                    + "2027-01-01T00:00:00Z, 2027-01-01 or seconds since the epoch");
-        }
-    }
-
-    private static long group(Matcher m, int i) {
-        return m.group(i) == null ? 0 : Long.parseLong(m.group(i));
+        return TimeArguments.time(spec, text);
     }
 }

@@ -6,9 +6,10 @@ import dev.tally.catalog.Meter;
 import dev.tally.catalog.MeteredPrice;
 import dev.tally.catalog.Plan;
 import dev.tally.credit.CreditLedger;
+import dev.tally.credit.Drawdown;
+import dev.tally.credit.DynamoDbCreditStore;
 import dev.tally.rating.RatedLine;
 import dev.tally.rating.Rater;
-import dev.tally.store.CreditEntryItem;
 import dev.tally.store.InvoiceItem;
 import dev.tally.store.InvoiceLineItem;
 import dev.tally.store.SubscriptionItem;
@@ -51,9 +52,9 @@ import java.util.Optional;
  *       "usage for &lt;period&gt; received after invoicing", rated as the difference between the price of the new
  *       total and the price of what was billed, so the two invoices together equal one invoice with all the usage,
  *       tiers and included quantities included;</li>
- *   <li>draw prepaid credits down, up to the subtotal;</li>
+ *   <li>draw prepaid credits down, up to the subtotal, from the credit grants applicable now ({@link CreditLedger#planDrawdown});</li>
  *   <li>in one transaction: put the invoice if absent (its id derives from account and period) together with the
- *       credit drawdown's ledger entry and balance change;</li>
+ *       drawdown's ledger entries and grant updates (each on the grant's remaining amount as read: re-planned if it changed);</li>
  *   <li>advance the subscription's billing cursor to the next period, on condition it still points at this one.</li>
  * </ol>
  * A repeated job finds the invoice present and only finishes step 5.
@@ -66,6 +67,7 @@ public final class InvoiceService {
     private final TallyTables tables;
     private final Catalog catalog;
     private final CreditLedger ledger;
+    private final DynamoDbCreditStore credits;
     private final UsageQuery usage;
     private final Clock clock;
     private final long backdatingWindowSeconds;
@@ -81,7 +83,8 @@ public final class InvoiceService {
     public InvoiceService(TallyTables tables, UsageQuery usage, Catalog catalog, Clock clock, long backdatingWindowSeconds) {
         this.tables = tables;
         this.catalog = catalog;
-        this.ledger = new CreditLedger(tables);
+        this.credits = tables.creditStore();
+        this.ledger = new CreditLedger(credits);
         this.usage = usage;
         this.clock = clock;
         this.backdatingWindowSeconds = backdatingWindowSeconds;
@@ -123,9 +126,8 @@ public final class InvoiceService {
 
         for (int attempt = 1; ; attempt++) {
             long now = clock.instant().getEpochSecond();
-            Optional<CreditEntryItem> balance = ledger.balance(job.accountId(), plan.currency());
-            long available = balance.map(b -> b.balanceMinor == null ? 0L : b.balanceMinor).orElse(0L);
-            long applied = Math.min(Math.max(available, 0L), subtotal);
+            Drawdown drawdown = ledger.planDrawdown(job.accountId(), plan.currency(), subtotal, invoiceId, now);
+            long applied = drawdown.appliedMinor();
 
             InvoiceItem invoice = new InvoiceItem();
             invoice.invoiceId = invoiceId;
@@ -147,9 +149,7 @@ public final class InvoiceService {
                     .tableName(tables.invoices.tableName())
                     .item(InvoiceItem.SCHEMA.itemToMap(invoice, true))
                     .conditionExpression("attribute_not_exists(invoiceId)").build()).build());
-            if (applied > 0) {
-                items.addAll(ledger.drawdownItems(job.accountId(), plan.currency(), applied, available, invoiceId, now));
-            }
+            items.addAll(credits.drawdownItems(drawdown));
             try {
                 tables.client.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items).build());
                 LOG.info("invoice {} written: subtotal={} credits={} total={} {}", invoiceId, subtotal, applied,
@@ -159,7 +159,7 @@ public final class InvoiceService {
                 if (Transactions.conditionFailed(e, 0)) {
                     return tables.invoices.getItem(r -> r.consistentRead(true).key(k -> k.partitionValue(invoiceId)));
                 }
-                boolean retryable = Transactions.conflict(e) || (applied > 0 && Transactions.conditionFailed(e, 2));
+                boolean retryable = Transactions.conflict(e) || Transactions.conditionFailedFrom(e, 1);
                 if (retryable && attempt < RETRIES) {
                     continue;
                 }
