@@ -94,7 +94,7 @@ module "billing_run_function" {
   source = "../../modules/lambda-function"
 
   function_name = "${var.name_prefix}-billing-run"
-  description   = "Finds subscription periods that have closed and queues one invoice job per account-period."
+  description   = "Queues one invoice job per closed account-period; expires credit grants and warns before they expire."
   handler       = "dev.tally.billingrun.BillingRunHandler::handleRequest"
   filename      = "${local.artifacts_dir}/billing-run/target/billing-run.jar"
   runtime       = "java21"
@@ -104,7 +104,8 @@ module "billing_run_function" {
   tracing_mode  = "Active"
 
   environment_variables = merge(local.common_environment, {
-    INVOICE_JOBS_QUEUE_URL = module.invoice_jobs_queue.queue_url
+    INVOICE_JOBS_QUEUE_URL        = module.invoice_jobs_queue.queue_url
+    CREDIT_EXPIRY_WARNING_SECONDS = tostring(var.credit_expiry_warning_seconds)
   })
 
   reserved_concurrent_executions = var.reserved_concurrency["billing_run"]
@@ -184,7 +185,7 @@ module "billing_alerts_function" {
   source = "../../modules/lambda-function"
 
   function_name = "${var.name_prefix}-billing-alerts"
-  description   = "Raises usage and prepaid-balance alerts on the billing event bus, once per threshold per period."
+  description   = "Raises usage, prepaid-balance and credit-expiry alerts on the billing event bus, each once."
   handler       = "dev.tally.alerts.BillingAlertsHandler::handleRequest"
   filename      = "${local.artifacts_dir}/billing-alerts/target/billing-alerts.jar"
   runtime       = "java21"

@@ -99,11 +99,33 @@ locals {
       }
     }
   }
-  credit_balances_filter_pattern = {
+  # New ledger entries (balance thresholds, expiries), and grants marked warned of their coming expiry.
+  credit_entries_filter_pattern = {
+    eventName = ["INSERT"]
     dynamodb = {
       Keys = {
         entryKey = {
-          S = [{ prefix = "BALANCE#" }]
+          S = [{ prefix = "LEDGER#" }]
+        }
+      }
+    }
+  }
+  credit_expiry_warnings_filter_pattern = {
+    eventName = ["MODIFY"]
+    dynamodb = {
+      Keys = {
+        entryKey = {
+          S = [{ prefix = "GRANT#" }]
+        }
+      }
+      OldImage = {
+        expiryState = {
+          S = ["open"]
+        }
+      }
+      NewImage = {
+        expiryState = {
+          S = ["warned"]
         }
       }
     }

@@ -116,12 +116,20 @@ data "aws_iam_policy_document" "usage_buckets" {
 
 data "aws_iam_policy_document" "billing_run" {
   statement {
-    sid     = "ReadSubscriptions"
+    sid     = "ReadSubscriptionsAndExpiringCredits"
     actions = local.dynamodb_read_actions
     resources = [
       module.subscriptions_table.dynamodb_table_arn,
       module.subscriptions_table.dynamodb_table_index_arns["by-period-end"],
+      module.credits_table.dynamodb_table_arn,
+      module.credits_table.dynamodb_table_index_arns["by-expiry"],
     ]
+  }
+
+  statement {
+    sid       = "ExpireCredits"
+    actions   = local.dynamodb_write_actions
+    resources = [module.credits_table.dynamodb_table_arn]
   }
 
   statement {

@@ -121,6 +121,12 @@ module "credits_table" {
   attributes = [
     { name = "accountId", type = "S" },
     { name = "entryKey", type = "S" },
+    { name = "expiryState", type = "S" },
+    { name = "expiresAt", type = "N" },
+  ]
+  # Sparse: only credit grants with an expiry and something left carry expiryState; the billing run queries it.
+  global_secondary_indexes = [
+    { name = "by-expiry", hash_key = "expiryState", range_key = "expiresAt", projection_type = "ALL" },
   ]
   stream_enabled                 = true
   stream_view_type               = "NEW_AND_OLD_IMAGES"

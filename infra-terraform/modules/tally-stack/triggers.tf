@@ -91,7 +91,7 @@ resource "aws_lambda_event_source_mapping" "billing_alerts_usage_buckets" {
   }
 }
 
-resource "aws_lambda_event_source_mapping" "billing_alerts_credit_balances" {
+resource "aws_lambda_event_source_mapping" "billing_alerts_credit_ledger" {
   function_name                  = module.billing_alerts_function.lambda_alias_arn
   event_source_arn               = module.credits_table.dynamodb_table_stream_arn
   starting_position              = "TRIM_HORIZON"
@@ -102,7 +102,10 @@ resource "aws_lambda_event_source_mapping" "billing_alerts_credit_balances" {
 
   filter_criteria {
     filter {
-      pattern = jsonencode(local.credit_balances_filter_pattern)
+      pattern = jsonencode(local.credit_entries_filter_pattern)
+    }
+    filter {
+      pattern = jsonencode(local.credit_expiry_warnings_filter_pattern)
     }
   }
 

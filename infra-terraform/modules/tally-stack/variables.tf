@@ -89,6 +89,17 @@ variable "usage_alert_thresholds" {
   }
 }
 
+variable "credit_expiry_warning_seconds" {
+  description = "How long before a credit grant expires its credit_grant_expiring alert is raised, seconds (7 days). Template parameter CreditExpiryWarningSeconds."
+  type        = number
+  default     = 604800
+
+  validation {
+    condition     = var.credit_expiry_warning_seconds >= 0
+    error_message = "credit_expiry_warning_seconds must not be negative."
+  }
+}
+
 variable "lambda_memory_size" {
   description = "Memory of every function, in MB (template Globals MemorySize)."
   type        = number

@@ -45,15 +45,15 @@ run "plans_with_defaults" {
         aws_lambda_event_source_mapping.stripe_sync_new_invoices,
         aws_lambda_event_source_mapping.billing_alerts_usage_buckets,
         aws_lambda_event_source_mapping.usage_buckets_new_usage_events,
-        aws_lambda_event_source_mapping.billing_alerts_credit_balances,
+        aws_lambda_event_source_mapping.billing_alerts_credit_ledger,
       ] : contains(m.function_response_types, "ReportBatchItemFailures")
     ])
     error_message = "Every event source mapping must report partial batch failures."
   }
 
   assert {
-    condition     = jsondecode(one([for f in aws_lambda_event_source_mapping.billing_alerts_credit_balances.filter_criteria[0].filter : f.pattern])).dynamodb.Keys.entryKey.S[0].prefix == "BALANCE#"
-    error_message = "billing-alerts must only receive changes of credit balances."
+    condition     = sort([for f in aws_lambda_event_source_mapping.billing_alerts_credit_ledger.filter_criteria[0].filter : jsondecode(f.pattern).dynamodb.Keys.entryKey.S[0].prefix]) == ["GRANT#", "LEDGER#"]
+    error_message = "billing-alerts must only receive new ledger entries and credit grants marked warned of their expiry."
   }
 
   assert {

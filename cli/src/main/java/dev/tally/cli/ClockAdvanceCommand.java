@@ -11,9 +11,6 @@ import picocli.CommandLine.Parameters;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code tally clock advance DURATION | --to TIME}: moves the running runtime's clock forward, like advancing a
@@ -33,8 +30,6 @@ import java.util.regex.Pattern;
                 "DURATION: e.g. 32d, 1d12h, 90m, 45s, or ISO-8601 P32D / PT1H.",
                 "Exit code 1 when the runtime cannot be reached or refuses (a time in its past), 2 on invalid usage."})
 final class ClockAdvanceCommand extends RuntimeCommand {
-    private static final Pattern SHORT = Pattern.compile("(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
-
     static final class Target {
         @Parameters(paramLabel = "DURATION", description = "How far: e.g. 32d, 1d12h, 90m, 45s, P32D, PT1H.")
         String duration;
@@ -67,37 +62,10 @@ final class ClockAdvanceCommand extends RuntimeCommand {
      * @throws ParameterException when malformed or not positive
      */
     Duration parseDuration(String text) {
-        String t = text.strip().toLowerCase(Locale.ROOT);
-        Duration d = null;
-        Matcher m = SHORT.matcher(t);
-        if (!t.isEmpty() && m.matches()) {
-            d = Duration.ofDays(group(m, 1)).plusHours(group(m, 2)).plusMinutes(group(m, 3)).plusSeconds(group(m, 4));
-        } else if (t.startsWith("p")) {
-            try {
-                d = Duration.parse(t.toUpperCase(Locale.ROOT));
-            } catch (DateTimeException e) {
-                d = null;
-            }
-        }
-        if (d == null) {
-            throw new ParameterException(spec.commandLine(), "'" + text + "' is not a duration; write e.g. 32d, 1d12h, "
-                    + "90m, 45s, or ISO-8601 P32D / PT1H");
-        }
-        if (d.isNegative() || d.isZero()) {
-            throw new ParameterException(spec.commandLine(), "the clock only moves forward: give a duration above zero");
-        }
-        return d;
+        return TimeArguments.duration(spec, text);
     }
 
     private Instant parseTime(String text) {
-        try {
-            return InstantConverter.parse(text);
-        } catch (picocli.CommandLine.TypeConversionException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
-    }
-
-    private static long group(Matcher m, int i) {
-        return m.group(i) == null ? 0 : Long.parseLong(m.group(i));
+        return TimeArguments.time(spec, text);
     }
 }

@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.aws.AwsClients;
 import dev.tally.config.Env;
+import dev.tally.credit.CreditGrant;
+import dev.tally.credit.CreditLedger;
+import dev.tally.credit.CreditStore;
+import dev.tally.credit.GrantSource;
 import dev.tally.invoice.InvoiceJob;
 import dev.tally.local.LocalRuntime;
 import dev.tally.local.stripe.StripeEvents;
 import dev.tally.money.Currencies;
 import dev.tally.store.AlertItem;
-import dev.tally.store.CreditEntryItem;
 import dev.tally.invoice.DynamoDbInvoiceStore;
 import dev.tally.invoice.Invoice;
 import dev.tally.invoice.InvoiceLine;
@@ -48,7 +51,8 @@ import java.util.UUID;
  * <ol>
  *   <li>Signed Stripe webhooks over HTTP, built from Stripe's fixture objects: four customers, their subscriptions
  *       (three plans, two currencies), one prepaid-credit purchase, plus a redelivered event, a stale event and a
- *       forged one.</li>
+ *       forged one; beside the purchase, a promotional credit grant that expires five days after the period (what
+ *       {@code tally credits grant} writes), drawn after the purchased credits and expired by a later billing run.</li>
  *   <li>About a month of usage on three meters, sent to the usage queue over SQS in batches, with duplicates and a
  *       handful of invalid events among it.</li>
  *   <li>The clock advanced past the end of the billing period and its grace period; the billing run fired, then
@@ -84,6 +88,12 @@ public final class DemoScenario {
     private static final long GLOBEX_CREDITS_MINOR = 25_000;
     /** Regions of image pulls (the meter's dimension). */
     private static final List<String> REGIONS = List.of("eu", "us", "ap");
+    /** The promotional grant beside Globex's purchase: 50.00 USD, priority 60 (after the purchase), expiring. */
+    static final String GLOBEX_PROMO_GRANT = "cg_demo_globex_launch";
+    static final long GLOBEX_PROMO_MINOR = 5_000;
+    static final int GLOBEX_PROMO_PRIORITY = 60;
+    /** The promotional grant expires this long after the billing period's end: warned at the first billing run. */
+    static final long GLOBEX_PROMO_EXPIRES_AFTER_PERIOD = 5 * 86_400L;
 
     private final LocalRuntime runtime;
     private final String webhookSecret;
@@ -135,6 +145,14 @@ public final class DemoScenario {
         out.printf("%n== Stripe webhooks -> %s/webhooks/stripe%n", runtime.httpEndpoint());
         sendWebhooks(start, periodEnd);
         out.printf("   %s sent: %s%n", Words.count(webhooksSent, "webhook"), webhookOutcomes);
+        CreditGrant promo = new CreditGrant(GLOBEX_PROMO_GRANT, "org_globex", "usd", GLOBEX_PROMO_MINOR, GLOBEX_PROMO_PRIORITY,
+                start + 600, periodEnd + GLOBEX_PROMO_EXPIRES_AFTER_PERIOD, GrantSource.PROMOTIONAL, "demo", "Launch offer",
+                "demo", now.getEpochSecond());
+        if (new CreditLedger(tables.creditStore()).grant(promo) != CreditStore.Outcome.APPLIED) {
+            throw new IllegalStateException("credit grant " + GLOBEX_PROMO_GRANT + " exists already");
+        }
+        out.printf("   and a promotional credit grant (tally credits grant): %s to org_globex, priority %d, expires %s%n",
+                Currencies.format(GLOBEX_PROMO_MINOR, "usd"), GLOBEX_PROMO_PRIORITY, Instant.ofEpochSecond(promo.expiresAt()));
 
         long sent;
         try (SqsClient sqs = AwsClients.configure(SqsClient.builder(), env, "SQS").build()) {
@@ -190,7 +208,7 @@ public final class DemoScenario {
             out.printf("   billing run queued %s; invoices now %d, the late usage on org_acme's as an adjustment%n",
                     Words.count(((Number) nextRun).longValue(), "invoice job"), tables.invoices.scan().items().stream().toList().size());
         }
-        ObjectNode report = report(tables, sent);
+        ObjectNode report = report(tables, sent, runtime.clock().instant().getEpochSecond());
         print(report);
         return report;
     }
@@ -332,7 +350,7 @@ public final class DemoScenario {
         return sent + 2;
     }
 
-    private ObjectNode report(TallyTables tables, long sent) {
+    private ObjectNode report(TallyTables tables, long sent, long at) {
         ObjectNode report = JSON.createObjectNode();
         int counted = 0;
         for (var page : tables.client.scanPaginator(r -> r.tableName(tables.usageEventsTable).select("COUNT").consistentRead(true))) {
@@ -379,10 +397,14 @@ public final class DemoScenario {
                     .put("total_minor", inv.totalMinor());
         }
 
-        ArrayNode balances = report.putArray("credit_balances");
-        tables.credits.scan().items().stream().filter(c -> c.entryKey.startsWith(CreditEntryItem.BALANCE_PREFIX))
-                .forEach(b -> balances.addObject().put("account", b.accountId).put("currency", b.currency)
-                        .put("granted_minor", b.grantedMinor).put("balance_minor", b.balanceMinor));
+        ArrayNode ledgers = report.putArray("credit_ledger");
+        CreditLedger ledger = new CreditLedger(tables.creditStore());
+        for (Customer c : CUSTOMERS) {
+            ObjectNode account = CreditsJson.account(ledger, c.account(), null, at);
+            if (!account.get("balances").isEmpty()) {
+                ledgers.add(account);
+            }
+        }
 
         ArrayNode alerts = report.putArray("alerts");
         tables.alerts.scan().items().stream().sorted(Comparator.comparing((AlertItem a) -> a.alertId)).forEach(a -> {
@@ -442,6 +464,22 @@ public final class DemoScenario {
                 }
             }
             out.printf("      %-64s %16s%n", "total due", Currencies.format(inv.get("total_minor").asLong(), cur));
+        }
+        out.printf("%n== Prepaid credit (tally credits ACCOUNT)%n");
+        for (var account : report.get("credit_ledger")) {
+            for (var balance : account.get("balances")) {
+                String cur = balance.get("currency").asText();
+                out.printf("   %s: %s available%n", account.get("account").asText(), Currencies.format(balance.get("available_minor").asLong(), cur));
+                for (var g : balance.get("grants")) {
+                    out.printf("      %-26s %-12s priority %3d  %16s left of %16s  %s%n", g.get("grant_id").asText(),
+                            g.get("source").asText(), g.get("priority").asInt(), Currencies.format(g.get("remaining_minor").asLong(), cur),
+                            Currencies.format(g.get("amount_minor").asLong(), cur), g.get("status").asText());
+                }
+            }
+            for (var e : account.get("entries")) {
+                out.printf("      %s %-10s %-26s %16s%n", Instant.ofEpochSecond(e.get("at").asLong()), e.get("type").asText(),
+                        e.get("grant_id").asText(), Currencies.format(e.get("amount_minor").asLong(), e.get("currency").asText()));
+            }
         }
         out.printf("%n== Alerts%n");
         for (var a : report.get("alerts")) {

@@ -125,14 +125,61 @@ class DemoEndToEndTest {
     }
 
     @Test
-    void prepaidCreditsAreDrawnDownOnceAndTheLedgerAgrees() {
+    void prepaidCreditsAreDrawnGrantByGrantOnceAndTheLedgerAgrees() {
         JsonNode globex = StreamSupport.stream(report.get("invoices").spliterator(), false)
                 .filter(i -> i.get("account").asText().equals("org_globex")).findFirst().orElseThrow();
+        long subtotal = globex.get("subtotal_minor").asLong();
         long applied = globex.get("credits_applied_minor").asLong();
-        assertThat(applied).isEqualTo(Math.min(25_000L, globex.get("subtotal_minor").asLong()));
-        JsonNode balance = report.get("credit_balances").get(0);
-        assertThat(balance.get("granted_minor").asLong()).isEqualTo(25_000L);
-        assertThat(balance.get("balance_minor").asLong()).isEqualTo(25_000L - applied);
+        // the purchase (priority 50) first, then the promotional grant (priority 60), up to the subtotal
+        assertThat(applied).isEqualTo(Math.min(25_000L + DemoScenario.GLOBEX_PROMO_MINOR, subtotal));
+        JsonNode ledger = StreamSupport.stream(report.get("credit_ledger").spliterator(), false)
+                .filter(l -> l.get("account").asText().equals("org_globex")).findFirst().orElseThrow();
+        assertThat(report.get("credit_ledger")).hasSize(1);
+        JsonNode usd = ledger.get("balances").get(0);
+        assertThat(usd.get("currency").asText()).isEqualTo("usd");
+        List<JsonNode> grants = StreamSupport.stream(usd.get("grants").spliterator(), false).toList();
+        assertThat(grants).extracting(g -> g.get("source").asText()).containsExactly("purchase", "promotional");
+        JsonNode bought = grants.get(0);
+        JsonNode promo = grants.get(1);
+        assertThat(bought.get("grant_id").asText()).isEqualTo("cg_cs_demo_globex_credits");
+        assertThat(bought.get("amount_minor").asLong()).isEqualTo(25_000L);
+        assertThat(promo.get("grant_id").asText()).isEqualTo(DemoScenario.GLOBEX_PROMO_GRANT);
+        assertThat(promo.get("priority").asInt()).isEqualTo(DemoScenario.GLOBEX_PROMO_PRIORITY);
+        assertThat(promo.get("expires_at").asLong()).isEqualTo(globex.get("period_end").asLong() + DemoScenario.GLOBEX_PROMO_EXPIRES_AFTER_PERIOD);
+        long fromPromo = Math.max(0, applied - 25_000L);
+        long promoLeft = DemoScenario.GLOBEX_PROMO_MINOR - fromPromo;
+        assertThat(bought.get("remaining_minor").asLong()).isEqualTo(25_000L - Math.min(applied, 25_000L));
+        assertThat(promo.get("remaining_minor").asLong()).as("expired by the second billing run").isZero();
+        assertThat(promo.get("status").asText()).isEqualTo("expired");
+        assertThat(usd.get("available_minor").asLong()).isEqualTo(bought.get("remaining_minor").asLong());
+
+        // Every grant's entries add up to what is left of it; the invoice's drawdown entries to what it applied.
+        Map<String, Long> sums = new HashMap<>();
+        long drawn = 0;
+        for (JsonNode e : ledger.get("entries")) {
+            sums.merge(e.get("grant_id").asText(), e.get("amount_minor").asLong(), Long::sum);
+            if (e.get("type").asText().equals("drawdown")) {
+                assertThat(e.get("invoice_id").asText()).isEqualTo(globex.get("invoice_id").asText());
+                drawn -= e.get("amount_minor").asLong();
+            }
+        }
+        assertThat(drawn).isEqualTo(applied);
+        for (JsonNode g : grants) {
+            assertThat(sums.get(g.get("grant_id").asText())).as(g.get("grant_id").asText()).isEqualTo(g.get("remaining_minor").asLong());
+        }
+        List<JsonNode> expiries = StreamSupport.stream(ledger.get("entries").spliterator(), false)
+                .filter(e -> e.get("type").asText().equals("expiry")).toList();
+        List<String> alertIds = StreamSupport.stream(report.get("alerts").spliterator(), false).map(a -> a.get("id").asText()).toList();
+        assertThat(alertIds).contains("credit_grant_expiring:org_globex:" + DemoScenario.GLOBEX_PROMO_GRANT);
+        if (promoLeft > 0) {
+            assertThat(expiries).singleElement().satisfies(e -> {
+                assertThat(e.get("amount_minor").asLong()).isEqualTo(-promoLeft);
+                assertThat(e.get("at").asLong()).isEqualTo(promo.get("expires_at").asLong());
+            });
+            assertThat(alertIds).contains("credit_grant_expired:org_globex:" + DemoScenario.GLOBEX_PROMO_GRANT);
+        } else {
+            assertThat(expiries).isEmpty();
+        }
     }
 
     @Test

@@ -52,7 +52,7 @@ class ExitCodesTest {
             boolean group = args.length > 0 && !args[0].equals("no-such-command");
             usage(run(args), group ? "tally " + args[0] : "tally");
         }
-        assertThat(run().err()).contains("Missing command: one of serve, demo, stripe, clock, billing, usage, invoices, dlq, bench");
+        assertThat(run().err()).contains("Missing command: one of serve, demo, stripe, clock, billing, usage, invoices, credits, dlq, bench");
     }
 
     @Test
@@ -114,6 +114,35 @@ class ExitCodesTest {
         failed(run("invoices", "show", "tin_x", "--dynamodb-endpoint", nothing),
                 "tally invoices show: cannot reach DynamoDB at " + nothing);
         usage(run("invoices", "show"), "tally invoices show");
+    }
+
+    @Test
+    void creditsAndGrant() {
+        failed(run("credits", "org_acme", "--dynamodb-endpoint", nothing), "tally credits: cannot reach DynamoDB at " + nothing);
+        usage(run("credits"), "tally credits");
+        usage(run("credits", "org_acme", "--currency", "dollars"), "tally credits");
+        String[] valid = {"credits", "grant", "org_acme", "--amount", "5000", "--currency", "usd", "--reason", "Launch offer", "--by", "ana"};
+        failed(run(concat(valid, "--dynamodb-endpoint", nothing)), "tally credits grant: cannot reach DynamoDB at " + nothing);
+        usage(run("credits", "grant", "org_acme", "--amount", "50.00", "--currency", "usd", "--reason", "x", "--by", "ana"),
+                "tally credits grant");
+        assertThat(run("credits", "grant", "org_acme", "--amount", "50.00", "--currency", "usd", "--reason", "x", "--by", "ana").err())
+                .contains("--amount 50.00 is not a whole number of minor units (5000 is 50.00 USD, 500 is 500 JPY)");
+        usage(run(concat(valid, "--amount", "0")), "tally credits grant");
+        usage(run("credits", "grant", "org_acme", "--amount", "5000", "--currency", "usd", "--by", "ana"), "tally credits grant");
+        usage(run(concat(valid, "--reason", " ")), "tally credits grant");
+        usage(run(concat(valid, "--priority", "101")), "tally credits grant");
+        usage(run(concat(valid, "--currency", "xyz")), "tally credits grant");
+        usage(run(concat(valid, "--expires", "next month")), "tally credits grant");
+        usage(run(concat(valid, "--expires", "2020-01-01")), "tally credits grant");
+        usage(run(concat(valid, "--expires", "0d")), "tally credits grant");
+        usage(run(concat(valid, "--source", "purchase")), "tally credits grant");
+        usage(run("credits", "grant", "--amount", "5000", "--currency", "usd", "--reason", "x"), "tally credits grant");
+    }
+
+    private static String[] concat(String[] args, String... more) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
     }
 
     @Test

@@ -3,6 +3,11 @@ package dev.tally.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.config.Env;
+import dev.tally.credit.CreditGrant;
+import dev.tally.credit.CreditStore;
+import dev.tally.credit.GrantBalance;
+import dev.tally.credit.GrantSource;
+import dev.tally.credit.LedgerEntry;
 import dev.tally.local.LocalRuntime;
 import dev.tally.store.InvoiceItem;
 import dev.tally.store.InvoiceLineItem;
@@ -287,6 +292,60 @@ class OpsCommandsTest {
         Result noSource = tally("dlq", "redrive", "--queue", "StreamFailuresQueue");
         assertThat(noSource.exitCode()).isEqualTo(1);
         assertThat(noSource.err()).contains("choose the target with --to");
+    }
+
+    @Test
+    void creditsAreGrantedWithWhoAndWhyAndShownWithTheirLedger() {
+        String account = TallyFixtures.uniqueId("org_credits");
+        long now = java.time.Instant.now().getEpochSecond();
+
+        Result granted = tally("credits", "grant", account, "--amount", "5000", "--currency", "USD", "--expires", "30d",
+                "--priority", "20", "--reason", "Launch offer", "--by", "ana");
+
+        assertThat(granted.exitCode()).as(granted.err()).isZero();
+        assertThat(granted.out()).matches("Granted 50\\.00 USD to " + account + ": credit grant cg_[0-9a-f]{24} \\(promotional, "
+                + "priority 20, expires \\S+\\), by ana: Launch offer\\n");
+        List<GrantBalance> grants = tables.creditStore().grants(account);
+        assertThat(grants).singleElement().satisfies(g -> {
+            assertThat(g.grant().source()).isEqualTo(GrantSource.PROMOTIONAL);
+            assertThat(g.grant().createdBy()).isEqualTo("ana");
+            assertThat(g.grant().sourceRef()).isEqualTo("ana");
+            assertThat(g.grant().reason()).isEqualTo("Launch offer");
+            assertThat(g.grant().currency()).isEqualTo("usd");
+            assertThat(g.grant().effectiveAt()).isBetween(now - 5, now + 60);
+            assertThat(g.grant().expiresAt()).isEqualTo(g.grant().effectiveAt() + 30 * 86_400L);
+            assertThat(g.remainingMinor()).isEqualTo(5_000L);
+        });
+        String promo = grants.get(0).grant().grantId();
+        CreditGrant bought = TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_bought", account, "usd", 20_000, 50,
+                now - 86_400, null));
+        assertThat(tables.creditStore().commit(List.of(LedgerEntry.drawdown(bought, 20_000, 1_250, "tin_" + account + "_1", now - 60))))
+                .isEqualTo(CreditStore.Outcome.APPLIED);
+
+        Result shown = tally("credits", account);
+
+        assertThat(shown.exitCode()).isZero();
+        assertThat(shown.out()).contains("Credit of " + account + " at ", "Balance USD: 237.50 USD available",
+                "GRANT", "SOURCE", "PRIORITY", "EFFECTIVE", "EXPIRES", "AMOUNT", "REMAINING", "STATUS", "Ledger entries");
+        assertThat(shown.row("promotional")).containsExactly(promo, "promotional", "20",
+                java.time.Instant.ofEpochSecond(grants.get(0).grant().effectiveAt()).toString(),
+                java.time.Instant.ofEpochSecond(grants.get(0).grant().expiresAt()).toString(), "50.00 USD", "50.00 USD", "active");
+        assertThat(shown.row("purchase")).containsExactly("cg_bought", "purchase", "50",
+                java.time.Instant.ofEpochSecond(now - 86_400).toString(), "never", "200.00 USD", "187.50 USD", "active");
+        assertThat(shown.out().indexOf(promo)).as("drawdown order: priority 20 first").isLessThan(shown.out().indexOf("cg_bought "));
+        assertThat(shown.row("drawdown")).containsExactly(java.time.Instant.ofEpochSecond(now - 60).toString(),
+                "cg_bought", "drawdown", "-12.50 USD", "187.50 USD", "tin_" + account + "_1");
+
+        JsonNode json = parse(tally("credits", account, "--json").out().strip());
+        assertThat(json.get("account").asText()).isEqualTo(account);
+        JsonNode usd = json.get("balances").get(0);
+        assertThat(usd.get("currency").asText()).isEqualTo("usd");
+        assertThat(usd.get("available_minor").asLong()).isEqualTo(23_750L);
+        assertThat(usd.get("grants").get(0).get("grant_id").asText()).isEqualTo(promo);
+        assertThat(usd.get("grants").get(0).get("created_by").asText()).isEqualTo("ana");
+        assertThat(usd.get("grants").get(1).get("remaining_minor").asLong()).isEqualTo(18_750L);
+        assertThat(json.get("entries")).hasSize(3);
+        assertThat(tally("credits", account, "--currency", "jpy").out()).isEqualTo("No credit grants for account " + account + " in JPY.\n");
     }
 
     @Test

@@ -3,7 +3,8 @@ package dev.tally.cli;
 import dev.tally.cli.CliTestSupport.Result;
 import dev.tally.local.LocalRuntime;
 import dev.tally.store.AccountItem;
-import dev.tally.store.CreditEntryItem;
+import dev.tally.credit.GrantBalance;
+import dev.tally.credit.GrantSource;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
 import dev.tally.testsupport.TallyFixtures;
@@ -75,9 +76,12 @@ class RuntimeCommandsTest {
 
         assertThat(tally("stripe", "trigger", "checkout.session.completed", "--account", account, "--amount", "5000")
                 .out()).contains("  200 applied: granted 50.00 USD to " + account);
-        CreditEntryItem balance = tables.credits.getItem(r -> r.key(k -> k.partitionValue(account)
-                .sortValue(CreditEntryItem.BALANCE_PREFIX + "usd")));
-        assertThat(balance.balanceMinor).isEqualTo(5000L);
+        List<GrantBalance> grants = tables.creditStore().grants(account);
+        assertThat(grants).singleElement().satisfies(g -> {
+            assertThat(g.remainingMinor()).isEqualTo(5000L);
+            assertThat(g.grant().source()).isEqualTo(GrantSource.PURCHASE);
+            assertThat(g.grant().grantId()).isEqualTo("cg_" + g.grant().sourceRef()).startsWith("cg_cs_");
+        });
 
         for (String paymentEvent : List.of("invoice.paid", "invoice.payment_failed")) {
             Result payment = tally("stripe", "trigger", paymentEvent, "--account", account, "--amount", "750");

@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.catalog.Catalog;
 import dev.tally.catalog.Plan;
 import dev.tally.catalog.UsagePrice;
+import dev.tally.credit.CreditBalance;
+import dev.tally.credit.CreditGrant;
+import dev.tally.credit.CreditLedger;
+import dev.tally.credit.GrantBalance;
+import dev.tally.credit.LedgerEntry;
 import dev.tally.store.AlertItem;
-import dev.tally.store.CreditEntryItem;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
 import dev.tally.account.AccountDirectory;
@@ -32,8 +36,10 @@ import java.util.List;
  * <ul>
  *   <li>{@code usage.threshold_crossed}: a meter's usage in the billing period crossed a configured share (e.g.
  *       50 %, 80 %, 100 %) of the plan's included quantity;</li>
- *   <li>{@code credits.balance_low}: the prepaid balance fell to or below (1 - share) of all credits granted;</li>
- *   <li>{@code credits.balance_exhausted}: the prepaid balance reached zero.</li>
+ *   <li>{@code credits.balance_low}: the prepaid balance fell to or below (1 - share) of the active credit grants;</li>
+ *   <li>{@code credits.balance_exhausted}: the prepaid balance reached zero;</li>
+ *   <li>{@code credit_grant_expiring}: a grant expires within the warning window (once per grant);</li>
+ *   <li>{@code credit_grant_expired}: what was left of a grant expired (once per grant).</li>
  * </ul>
  * Once-ness comes from the alert record: its id names the alert, and it is created with {@code attribute_not_exists};
  * the event is published after, and the record marked {@code published}. A retry after a crash between the two
@@ -42,9 +48,14 @@ import java.util.List;
 public final class AlertService {
     private static final Logger LOG = LoggerFactory.getLogger(AlertService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Alert type: a credit grant expires within the warning window. */
+    public static final String CREDIT_GRANT_EXPIRING = "credit_grant_expiring";
+    /** Alert type: what was left of a credit grant expired. */
+    public static final String CREDIT_GRANT_EXPIRED = "credit_grant_expired";
 
     private final TallyTables tables;
     private final AccountDirectory directory;
+    private final CreditLedger credits;
     private final UsageQuery usage;
     private final Catalog catalog;
     private final AlertPublisher publisher;
@@ -67,6 +78,7 @@ public final class AlertService {
         }
         this.tables = tables;
         this.directory = new AccountDirectory(tables);
+        this.credits = new CreditLedger(tables.creditStore());
         this.usage = usage;
         this.catalog = catalog;
         this.publisher = publisher;
@@ -141,43 +153,79 @@ public final class AlertService {
     }
 
     /**
-     * Handles a change of a credit balance item ({@code BALANCE#<currency>}); other credit items are ignored.
+     * Handles a new ledger entry. A drawdown, expiry or revocation lowers the account's credit in its currency, so
+     * the balance thresholds are checked against the credit as it stands now (strongly consistent): the base is the
+     * amount of the grants active now, used or not, and every share of it consumed is raised once
+     * ({@code credits.balance_low}; {@code credits.balance_exhausted} when nothing is left). The alert id holds the
+     * base, so a new grant re-arms the thresholds; a grant entry alone raises nothing. An expiry also raises
+     * {@code credit_grant_expired}, once per grant.
      *
-     * @param oldImage the balance before, or null when new
-     * @param newImage the balance after
-     * @return ids of the alerts raised by this change
+     * @param entry the entry as written
+     * @return ids of the alerts raised now
      */
-    public List<String> onCreditBalance(CreditEntryItem oldImage, CreditEntryItem newImage) {
-        if (newImage == null || newImage.entryKey == null || !newImage.entryKey.startsWith(CreditEntryItem.BALANCE_PREFIX)) {
-            return List.of();
-        }
-        long granted = newImage.grantedMinor == null ? 0 : newImage.grantedMinor;
-        long after = newImage.balanceMinor == null ? 0 : newImage.balanceMinor;
-        long before = oldImage == null || oldImage.balanceMinor == null ? granted : oldImage.balanceMinor;
-        if (granted <= 0 || after >= before) {
+    public List<String> onLedgerEntry(LedgerEntry entry) {
+        if (entry.type() == LedgerEntry.Type.GRANT) {
             return List.of();
         }
         List<String> raised = new ArrayList<>();
+        if (entry.type() == LedgerEntry.Type.EXPIRY) {
+            ObjectNode detail = JSON.createObjectNode()
+                    .put("account", entry.accountId())
+                    .put("grant_id", entry.grantId())
+                    .put("currency", entry.currency())
+                    .put("expired_minor", -entry.amountMinor())
+                    .put("expired_at", entry.at())
+                    .put("description", entry.description());
+            raise("credit_grant_expired:" + entry.accountId() + ":" + entry.grantId(), CREDIT_GRANT_EXPIRED,
+                    entry.accountId(), detail).ifPresent(raised::add);
+        }
+        CreditBalance balance = credits.balance(entry.accountId(), entry.currency(), clock.instant().getEpochSecond());
+        long granted = balance.activeGrantedMinor();
+        long after = balance.availableMinor();
+        if (granted <= 0) {
+            return raised;
+        }
         for (BigDecimal share : thresholds) {
-            // Consumed share of everything granted so far: crossing it means the balance fell to granted * (1 - share).
+            // Consumed share of the active grants: reaching it means the balance is at most granted * (1 - share).
             BigDecimal floor = BigDecimal.valueOf(granted).multiply(BigDecimal.ONE.subtract(share));
-            if (BigDecimal.valueOf(before).compareTo(floor) > 0 && BigDecimal.valueOf(after).compareTo(floor) <= 0) {
+            if (BigDecimal.valueOf(after).compareTo(floor) <= 0) {
                 boolean exhausted = after <= 0;
                 if (share.compareTo(BigDecimal.ONE) == 0 && !exhausted) {
                     continue;
                 }
                 String type = exhausted && share.compareTo(BigDecimal.ONE) == 0 ? "credits.balance_exhausted" : "credits.balance_low";
-                String id = "credits:" + newImage.accountId + ":" + newImage.currency + ":" + granted + ":" + share(share);
+                String id = "credits:" + entry.accountId() + ":" + entry.currency() + ":" + granted + ":" + share(share);
                 ObjectNode detail = JSON.createObjectNode()
-                        .put("account", newImage.accountId)
-                        .put("currency", newImage.currency)
+                        .put("account", entry.accountId())
+                        .put("currency", entry.currency())
                         .put("balance_minor", after)
                         .put("granted_minor", granted)
                         .put("threshold", share(share));
-                raise(id, type, newImage.accountId, detail).ifPresent(raised::add);
+                raise(id, type, entry.accountId(), detail).ifPresent(raised::add);
             }
         }
         return raised;
+    }
+
+    /**
+     * Handles a grant marked as warned about its coming expiry (by the billing run's {@code CreditExpiry}): raises
+     * {@code credit_grant_expiring}, once per grant.
+     *
+     * @param grant the grant and what is left of it
+     * @return the id of the alert raised now, if any
+     */
+    public java.util.Optional<String> onGrantExpiring(GrantBalance grant) {
+        CreditGrant g = grant.grant();
+        ObjectNode detail = JSON.createObjectNode()
+                .put("account", g.accountId())
+                .put("grant_id", g.grantId())
+                .put("currency", g.currency())
+                .put("remaining_minor", grant.remainingMinor())
+                .put("amount_minor", g.amountMinor())
+                .put("expires_at", g.expiresAt())
+                .put("source", g.source().wire())
+                .put("description", g.describe());
+        return raise("credit_grant_expiring:" + g.accountId() + ":" + g.grantId(), CREDIT_GRANT_EXPIRING, g.accountId(), detail);
     }
 
     private java.util.Optional<String> raise(String id, String type, String accountId, ObjectNode detail) {

@@ -1,125 +1,136 @@
 package dev.tally.credit;
 
-import dev.tally.store.CreditEntryItem;
-import dev.tally.store.TallyTables;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.Put;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.Update;
-
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
- * The prepaid-credit ledger of an account: grants, drawdowns and the balance they add up to, per currency.
- *
- * <p>Every change is a set of transaction items that the caller commits together with the business write that
- * causes it (the webhook's event record, the invoice): an immutable ledger entry whose id derives from its source,
- * written only if absent, and the balance change. So the balance always equals the sum of the ledger entries, and
- * no source is applied twice. Amounts are long minor units.
+ * An account's prepaid credit: grants, what invoices draw from them, revocations, and the balance they add up to.
+ * Every change is a {@link LedgerEntry}, written by the {@link CreditStore} with the grant's new remaining amount,
+ * only if the grant still has what the change was computed from; so a grant's remaining amount is always the sum of
+ * its entries and never negative, and an invoice or expiry racing another write re-reads and plans again.
  */
 public final class CreditLedger {
-    private final TallyTables tables;
+    /** Attempts of a revocation whose grant changed meanwhile. */
+    private static final int RETRIES = 5;
 
-    /** @param tables bound tables */
-    public CreditLedger(TallyTables tables) {
-        this.tables = tables;
-    }
+    private final CreditStore store;
 
     /**
-     * @param accountId account id
-     * @param currency lowercase ISO 4217 code
-     * @return the balance item (strongly consistent), empty if the account never had credits in that currency
+     * @param store where grants and entries live
      */
-    public Optional<CreditEntryItem> balance(String accountId, String currency) {
-        return Optional.ofNullable(tables.credits.getItem(r -> r.consistentRead(true)
-                .key(k -> k.partitionValue(accountId).sortValue(CreditEntryItem.BALANCE_PREFIX + currency))));
+    public CreditLedger(CreditStore store) {
+        this.store = store;
     }
 
     /**
-     * Transaction items that grant credits: the grant, its ledger entry and the balance increase.
+     * Records a grant, once: a grant id already present (a redelivered purchase, say) writes nothing.
      *
-     * @param accountId account id
-     * @param currency lowercase ISO 4217 code
-     * @param amountMinor amount granted, positive, minor units
-     * @param sourceId what paid for it, e.g. a Checkout Session id {@code cs_...}; a source grants once
-     * @param description text for people
-     * @param now seconds since the epoch
-     * @return the items, in order: grant (fails if the source was already granted), ledger entry, balance
-     * @throws IllegalArgumentException if the amount is not positive
+     * @param grant the grant
+     * @return {@link CreditStore.Outcome#APPLIED}, or {@link CreditStore.Outcome#ALREADY_APPLIED} if it existed
+     * @throws RuntimeException on a transient failure (nothing was written)
      */
-    public List<TransactWriteItem> grantItems(String accountId, String currency, long amountMinor, String sourceId,
-                                              String description, long now) {
-        if (amountMinor <= 0) {
-            throw new IllegalArgumentException("a credit grant must be positive, was " + amountMinor);
-        }
-        CreditEntryItem grant = entry(accountId, CreditEntryItem.GRANT_PREFIX + sourceId, currency, amountMinor, sourceId, description, now);
-        CreditEntryItem ledger = entry(accountId, CreditEntryItem.LEDGER_PREFIX + "grant:" + sourceId, currency, amountMinor,
-                sourceId, description, now);
-        return List.of(putNew(grant), putNew(ledger), balanceChange(accountId, currency, amountMinor, amountMinor, null, now));
+    public CreditStore.Outcome grant(CreditGrant grant) {
+        return store.create(grant);
     }
 
     /**
-     * Transaction items that draw credits down for an invoice: the ledger entry and the balance decrease, on condition
-     * that the balance is still what the caller read (optimistic; on a failed condition re-read and recompute).
+     * What an invoice draws: per-grant drawdowns (may be empty), total applied {@code <= maxMinor}. Reads the
+     * account's grants (strongly consistent) and plans with {@link DrawdownPlanner}; writes nothing. The caller writes
+     * the drawdown with its invoice, on condition each grant still has what was read; when that fails, it plans
+     * again.
      *
-     * @param accountId account id
-     * @param currency lowercase ISO 4217 code
-     * @param amountMinor amount drawn, positive, at most {@code expectedBalanceMinor}
-     * @param expectedBalanceMinor the balance the amount was computed from
-     * @param invoiceId the invoice that draws the credits; an invoice draws once
-     * @param now seconds since the epoch
-     * @return the items, in order: ledger entry, balance
+     * @param accountId the account holding the grants (for an organisation under a payer, the payer)
+     * @param currency the invoice's currency, lowercase ISO 4217
+     * @param maxMinor the most to draw, minor units (the invoice's subtotal)
+     * @param invoiceId the invoice
+     * @param at the invoice's time, seconds since the epoch: the grants applicable then are drawn
+     * @return the drawdown
      */
-    public List<TransactWriteItem> drawdownItems(String accountId, String currency, long amountMinor,
-                                                 long expectedBalanceMinor, String invoiceId, long now) {
-        if (amountMinor <= 0 || amountMinor > expectedBalanceMinor) {
-            throw new IllegalArgumentException("drawdown " + amountMinor + " must be positive and at most the balance " + expectedBalanceMinor);
+    public Drawdown planDrawdown(String accountId, String currency, long maxMinor, String invoiceId, long at) {
+        return DrawdownPlanner.plan(accountId, currency, maxMinor, invoiceId, at, store.grants(accountId));
+    }
+
+    /**
+     * @param accountId the account
+     * @param currency lowercase ISO 4217 code
+     * @param at seconds since the epoch
+     * @return the account's credit in {@code currency} at {@code at} (strongly consistent)
+     */
+    public CreditBalance balance(String accountId, String currency, long at) {
+        return balances(accountId, at).stream().filter(b -> b.currency().equals(currency)).findFirst()
+                .orElse(new CreditBalance(accountId, currency, at, List.of()));
+    }
+
+    /**
+     * @param accountId the account
+     * @param at seconds since the epoch
+     * @return the account's credit per currency at {@code at}, by currency code (strongly consistent)
+     */
+    public List<CreditBalance> balances(String accountId, long at) {
+        TreeMap<String, List<GrantBalance>> byCurrency = new TreeMap<>();
+        for (GrantBalance g : store.grants(accountId)) {
+            byCurrency.computeIfAbsent(g.grant().currency(), c -> new ArrayList<>()).add(g);
         }
-        CreditEntryItem ledger = entry(accountId, CreditEntryItem.LEDGER_PREFIX + "drawdown:" + invoiceId, currency,
-                -amountMinor, invoiceId, "Prepaid credits applied to invoice " + invoiceId, now);
-        return List.of(putNew(ledger), balanceChange(accountId, currency, -amountMinor, 0, expectedBalanceMinor, now));
+        List<CreditBalance> out = new ArrayList<>();
+        byCurrency.forEach((currency, grants) -> {
+            grants.sort(Comparator.comparing(GrantBalance::grant, DrawdownPlanner.ORDER));
+            out.add(new CreditBalance(accountId, currency, at, grants));
+        });
+        return out;
     }
 
-    private TransactWriteItem putNew(CreditEntryItem item) {
-        return TransactWriteItem.builder().put(Put.builder()
-                .tableName(tables.credits.tableName())
-                .item(CreditEntryItem.SCHEMA.itemToMap(item, true))
-                .conditionExpression("attribute_not_exists(entryKey)")
-                .build()).build();
+    /**
+     * @param accountId the account
+     * @return its ledger entries, oldest first (by time, then grant entries before what follows them, then id)
+     */
+    public List<LedgerEntry> entries(String accountId) {
+        return store.entries(accountId).stream()
+                .sorted(Comparator.comparingLong(LedgerEntry::at).thenComparing(LedgerEntry::type)
+                        .thenComparing(LedgerEntry::entryId))
+                .toList();
     }
 
-    private TransactWriteItem balanceChange(String accountId, String currency, long delta, long grantedDelta,
-                                            Long expectedBalance, long now) {
-        Update.Builder update = Update.builder()
-                .tableName(tables.credits.tableName())
-                .key(Map.of("accountId", AttributeValue.fromS(accountId),
-                        "entryKey", AttributeValue.fromS(CreditEntryItem.BALANCE_PREFIX + currency)))
-                .updateExpression("SET currency = :c, createdAt = if_not_exists(createdAt, :now) ADD balanceMinor :d, grantedMinor :g");
-        Map<String, AttributeValue> values = new java.util.HashMap<>(Map.of(
-                ":c", AttributeValue.fromS(currency), ":now", num(now), ":d", num(delta), ":g", num(grantedDelta)));
-        if (expectedBalance != null) {
-            update.conditionExpression("balanceMinor = :expected");
-            values.put(":expected", num(expectedBalance));
+    /**
+     * Takes back up to {@code maxMinor} of what is left of a grant, once per {@code reference}: a refund of a
+     * purchase revokes what was not used (a later issue wires {@code charge.refunded} to this).
+     *
+     * @param accountId the account
+     * @param grantId the grant
+     * @param maxMinor the most to take back, minor units, positive
+     * @param reference the cause, e.g. a refund id {@code re_...}
+     * @param reason for people
+     * @param at seconds since the epoch
+     * @return the revocation entry (written now or before for the same reference); empty when nothing was left
+     * @throws IllegalArgumentException if the grant does not exist or {@code maxMinor} is not positive
+     * @throws CreditConflictException if the grant kept changing under it
+     */
+    public Optional<LedgerEntry> revoke(String accountId, String grantId, long maxMinor, String reference, String reason,
+                                        long at) {
+        if (maxMinor <= 0) {
+            throw new IllegalArgumentException("a revocation must be positive, was " + maxMinor);
         }
-        return TransactWriteItem.builder().update(update.expressionAttributeValues(values).build()).build();
-    }
-
-    private static CreditEntryItem entry(String accountId, String key, String currency, long amount, String source,
-                                         String description, long now) {
-        CreditEntryItem e = new CreditEntryItem();
-        e.accountId = accountId;
-        e.entryKey = key;
-        e.currency = currency;
-        e.amountMinor = amount;
-        e.sourceId = source;
-        e.description = description;
-        e.createdAt = now;
-        return e;
-    }
-
-    private static AttributeValue num(long v) {
-        return AttributeValue.fromN(Long.toString(v));
+        for (int attempt = 1; ; attempt++) {
+            GrantBalance g = store.grant(accountId, grantId)
+                    .orElseThrow(() -> new IllegalArgumentException("account " + accountId + " has no credit grant " + grantId));
+            String entryId = grantId + ":revocation:" + reference;
+            Optional<LedgerEntry> earlier = store.entries(accountId).stream().filter(e -> e.entryId().equals(entryId)).findFirst();
+            if (earlier.isPresent() || g.remainingMinor() == 0) {
+                return earlier;
+            }
+            LedgerEntry entry = LedgerEntry.revocation(g.grant(), g.remainingMinor(), Math.min(maxMinor, g.remainingMinor()),
+                    reference, reason, at);
+            try {
+                if (store.commit(List.of(entry)) == CreditStore.Outcome.APPLIED) {
+                    return Optional.of(entry);
+                }
+            } catch (CreditConflictException e) {
+                if (attempt >= RETRIES) {
+                    throw e;
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.tally.invoice;
 
-import dev.tally.credit.CreditLedger;
+import dev.tally.credit.Drawdown;
+import dev.tally.credit.DynamoDbCreditStore;
 import dev.tally.store.Backoff;
 import dev.tally.store.Indexes;
 import dev.tally.store.InvoiceItem;
@@ -40,13 +41,13 @@ import java.util.OptionalLong;
  *   <li>{@link #writeLines}: {@code BatchWriteItem}s of the attempt's lines under keys {@code <attempt>#<line id>}
  *       (25 per request, unprocessed items retried with backoff). Other attempts' lines are untouched.</li>
  *   <li>{@link #finalizeDraft}: one transaction: the header's update to {@code open} with totals, on condition
- *       {@code status = draft AND linesVersion = attempt}; the credit lines; the ledger entry and balance change of
- *       the credits drawn, on condition the balance is what was read. A concurrent attempt makes the first condition
- *       fail ({@code SUPERSEDED}); a concurrent balance change the last ({@code CREDITS_CHANGED}).</li>
+ *       {@code status = draft AND linesVersion = attempt}; the credit lines; the ledger entries of the credits drawn
+ *       and their grants' new remaining amounts, each on condition the grant still has what the plan read. A concurrent attempt makes the first condition
+ *       fail ({@code SUPERSEDED}); a concurrent change of a grant the others ({@code CREDITS_CHANGED}).</li>
  * </ol>
  * Readers take the lines of the version the header names, so the lines of a crashed or superseded attempt are never
  * part of an invoice. A transaction holds at most 100 items (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html):
- * the header, at most one credit line and two ledger items.
+ * the header, a credit line and the ledger items of each grant drawn.
  */
 public final class DynamoDbInvoiceStore implements InvoiceStore {
     /** Items per {@code BatchWriteItem} request (the API's limit). */
@@ -56,12 +57,12 @@ public final class DynamoDbInvoiceStore implements InvoiceStore {
     static final String RATING_FAILED = "rating_failed";
 
     private final TallyTables tables;
-    private final CreditLedger ledger;
+    private final DynamoDbCreditStore credits;
 
     /** @param tables bound tables */
     public DynamoDbInvoiceStore(TallyTables tables) {
         this.tables = tables;
-        this.ledger = new CreditLedger(tables);
+        this.credits = tables.creditStore();
     }
 
     @Override
@@ -156,7 +157,7 @@ public final class DynamoDbInvoiceStore implements InvoiceStore {
     }
 
     @Override
-    public FinalizeOutcome finalizeDraft(Invoice invoice, long attempt, CreditDraw credits) {
+    public FinalizeOutcome finalizeDraft(Invoice invoice, long attempt, Drawdown drawdown) {
         List<InvoiceLine> creditLines = invoice.lines().stream().filter(l -> l.type() == LineType.CREDIT).toList();
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":open", AttributeValue.fromS(InvoiceStatus.OPEN.wireName()));
@@ -184,10 +185,7 @@ public final class DynamoDbInvoiceStore implements InvoiceStore {
                     .build()).build());
         }
         int ledgerAt = items.size();
-        if (credits.appliedMinor() > 0) {
-            items.addAll(ledger.drawdownItems(invoice.accountId(), invoice.currency(), credits.appliedMinor(),
-                    credits.expectedBalanceMinor(), invoice.invoiceId(), invoice.finalizedAt()));
-        }
+        items.addAll(credits.drawdownItems(drawdown));
         try {
             tables.client.transactWriteItems(r -> r.transactItems(items));
             return FinalizeOutcome.FINALIZED;
@@ -195,8 +193,7 @@ public final class DynamoDbInvoiceStore implements InvoiceStore {
             if (Transactions.conditionFailed(e, 0)) {
                 return FinalizeOutcome.SUPERSEDED;
             }
-            if (credits.appliedMinor() > 0 && (Transactions.conditionFailed(e, ledgerAt) || Transactions.conditionFailed(e, ledgerAt + 1))
-                    || Transactions.conflict(e)) {
+            if (Transactions.conditionFailedFrom(e, ledgerAt) || Transactions.conflict(e)) {
                 return FinalizeOutcome.CREDITS_CHANGED;
             }
             throw e;

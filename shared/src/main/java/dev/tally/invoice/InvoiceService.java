@@ -3,7 +3,7 @@ package dev.tally.invoice;
 import dev.tally.account.BillingPeriod;
 import dev.tally.catalog.Catalog;
 import dev.tally.credit.CreditLedger;
-import dev.tally.invoice.InvoiceStore.CreditDraw;
+import dev.tally.credit.Drawdown;
 import dev.tally.invoice.InvoiceStore.FinalizeOutcome;
 import dev.tally.store.PhaseItem;
 import dev.tally.store.SubscriptionItem;
@@ -36,8 +36,10 @@ import java.util.Optional;
  *       value, an overflow) is recorded on the draft, which stays visible as a failed draft
  *       ({@link InvoiceStore#failedDrafts}), and the job ends without blocking anything else;</li>
  *   <li>write the attempt's lines;</li>
- *   <li>draw prepaid credits, up to the subtotal, and finalize: header {@code open}, credit line and ledger entries in
- *       one transaction, only if no other attempt started meanwhile;</li>
+ *   <li>draw prepaid credits from the grants applicable now, up to the subtotal ({@link CreditLedger#planDrawdown}:
+ *       priority, then soonest expiry), and finalize: header {@code open}, one credit line per grant drawn and the
+ *       ledger entries in one transaction, only if no other attempt started meanwhile and every grant still has what
+ *       was planned (else planned again);</li>
  *   <li>advance the subscription's billing cursor past the period, on condition it still points at it.</li>
  * </ol>
  */
@@ -72,7 +74,7 @@ public final class InvoiceService {
         this.tables = tables;
         this.store = store;
         this.calculator = calculator;
-        this.ledger = new CreditLedger(tables);
+        this.ledger = new CreditLedger(tables.creditStore());
         this.catalog = catalog;
         this.clock = clock;
         this.gracePeriodSeconds = gracePeriodSeconds;
@@ -157,18 +159,17 @@ public final class InvoiceService {
         long subtotal = lines.stream().mapToLong(InvoiceLine::amountMinor).sum();
         for (int tries = 1; ; tries++) {
             long finalizedAt = clock.instant().getEpochSecond();
-            long available = ledger.balance(job.accountId(), sub.currency)
-                    .map(b -> b.balanceMinor == null ? 0L : b.balanceMinor).orElse(0L);
-            long applied = Math.min(Math.max(available, 0L), Math.max(subtotal, 0L));
+            Drawdown drawdown = ledger.planDrawdown(job.accountId(), sub.currency, Math.max(subtotal, 0L), invoiceId, finalizedAt);
+            long applied = drawdown.appliedMinor();
             List<InvoiceLine> all = new ArrayList<>(lines);
-            if (applied > 0) {
-                all.add(new InvoiceLine("credit:balance", LineType.CREDIT, null, null, job.periodStart(), job.periodEnd(),
-                        BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ONE, -applied, "Prepaid credits applied", null, null));
+            for (Drawdown.CreditLine credit : drawdown.invoiceLines()) {
+                all.add(new InvoiceLine(credit.lineId(), LineType.CREDIT, null, null, job.periodStart(), job.periodEnd(),
+                        BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ONE, credit.amountMinor(), credit.description(), null, null));
             }
             Invoice open = new Invoice(invoiceId, job.accountId(), job.accountId(), job.subscriptionId(), job.periodStart(),
                     job.periodEnd(), sub.currency, InvoiceStatus.OPEN, all, subtotal, applied, subtotal - applied,
                     catalog.version(), header.createdAt(), finalizedAt, null);
-            FinalizeOutcome outcome = store.finalizeDraft(open, attempt.getAsLong(), new CreditDraw(applied, available));
+            FinalizeOutcome outcome = store.finalizeDraft(open, attempt.getAsLong(), drawdown);
             switch (outcome) {
                 case FINALIZED -> {
                     LOG.info("invoice {} finalized: {} lines, subtotal={} credits={} total={} {}", invoiceId, all.size(),
@@ -184,7 +185,7 @@ public final class InvoiceService {
                 }
                 case CREDITS_CHANGED -> {
                     if (tries >= RETRIES) {
-                        throw new ConcurrentAttemptException("credit balance of " + job.accountId() + " kept changing");
+                        throw new ConcurrentAttemptException("credit grants of " + job.accountId() + " kept changing");
                     }
                 }
             }

@@ -1,5 +1,7 @@
 package dev.tally.invoice;
 
+import dev.tally.credit.Drawdown;
+
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -61,10 +63,11 @@ public interface InvoiceStore {
      *
      * @param invoice the finalized invoice (status {@link InvoiceStatus#OPEN}, every line, credit lines included)
      * @param attempt the attempt whose lines were written
-     * @param credits what the credit ledger draws for it
+     * @param credits what the credit ledger draws for it ({@link dev.tally.credit.CreditLedger#planDrawdown}); its
+     *                entries are written on condition each grant still has what the plan read
      * @return the outcome
      */
-    FinalizeOutcome finalizeDraft(Invoice invoice, long attempt, CreditDraw credits);
+    FinalizeOutcome finalizeDraft(Invoice invoice, long attempt, Drawdown credits);
 
     /**
      * Records on a draft why rating it failed; the draft stays a draft and is listed by {@link #failedDrafts}.
@@ -80,18 +83,7 @@ public interface InvoiceStore {
         FINALIZED,
         /** Another attempt started or finished first: re-read the invoice. */
         SUPERSEDED,
-        /** A credit balance changed since it was read: plan the drawdown again and retry. */
+        /** A credit grant's remaining amount changed since it was read: plan the drawdown again and retry. */
         CREDITS_CHANGED
-    }
-
-    /**
-     * Prepaid credits an invoice draws, as planned against the balance read.
-     *
-     * @param appliedMinor amount drawn, non-negative, minor units
-     * @param expectedBalanceMinor the balance the amount was planned from (the write is conditioned on it)
-     */
-    record CreditDraw(long appliedMinor, long expectedBalanceMinor) {
-        /** Nothing drawn. */
-        public static final CreditDraw NONE = new CreditDraw(0, 0);
     }
 }

@@ -10,6 +10,8 @@ public final class Indexes {
     public static final String BY_PERIOD_END = "by-period-end";
     /** usage events: by account, meter and hour, then event time: the partial hours at the edges of a range. */
     public static final String BY_SERIES_HOUR = "by-series-hour";
+    /** credits: expiryState + expiresAt, the grants whose unused remainder is still to expire (sparse). */
+    public static final String BY_EXPIRY = "by-expiry";
 
     /** invoices: drafts whose rating failed ({@code attention = rating_failed}), by creation time (sparse). */
     public static final String BY_ATTENTION = "by-attention";

@@ -21,7 +21,8 @@ public final class TallyTables {
     /** The usage buckets' table name ({@code USAGE_BUCKETS_TABLE}); see {@link dev.tally.usage.DynamoDbUsageStore}. */
     public final String usageBucketsTable;
     public final DynamoDbTable<UsageRejectionItem> usageRejections;
-    public final DynamoDbTable<CreditEntryItem> credits;
+    /** The credits table's name ({@code CREDITS_TABLE}): credit grants and ledger entries, see {@link #creditStore()}. */
+    public final String creditsTable;
     public final DynamoDbTable<InvoiceItem> invoices;
     public final DynamoDbTable<InvoiceLineItem> invoiceLines;
     public final DynamoDbTable<StripeSyncItem> stripeSync;
@@ -33,6 +34,11 @@ public final class TallyTables {
      */
     public dev.tally.usage.DynamoDbUsageStore usageStore(java.time.Clock clock) {
         return new dev.tally.usage.DynamoDbUsageStore(client, usageEventsTable, usageBucketsTable, clock);
+    }
+
+    /** @return the credit store on this client and the credits table */
+    public dev.tally.credit.DynamoDbCreditStore creditStore() {
+        return new dev.tally.credit.DynamoDbCreditStore(client, creditsTable);
     }
 
     /**
@@ -49,7 +55,7 @@ public final class TallyTables {
         usageEventsTable = env.require("USAGE_EVENTS_TABLE");
         usageBucketsTable = env.require("USAGE_BUCKETS_TABLE");
         usageRejections = enhanced.table(env.require("USAGE_REJECTIONS_TABLE"), UsageRejectionItem.SCHEMA);
-        credits = enhanced.table(env.require("CREDITS_TABLE"), CreditEntryItem.SCHEMA);
+        creditsTable = env.require("CREDITS_TABLE");
         invoices = enhanced.table(env.require("INVOICES_TABLE"), InvoiceItem.SCHEMA);
         invoiceLines = enhanced.table(env.require("INVOICE_LINES_TABLE"), InvoiceLineItem.SCHEMA);
         stripeSync = enhanced.table(env.require("STRIPE_SYNC_TABLE"), StripeSyncItem.SCHEMA);

@@ -26,6 +26,21 @@ public final class Transactions {
 
     /**
      * @param e the cancellation
+     * @param from position of the first item to look at
+     * @return true if the condition of an item at {@code from} or after failed
+     */
+    public static boolean conditionFailedFrom(TransactionCanceledException e, int from) {
+        List<CancellationReason> reasons = e.cancellationReasons();
+        for (int i = from; reasons != null && i < reasons.size(); i++) {
+            if (conditionFailed(e, i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @param e the cancellation
      * @return true if any item conflicted with a concurrent transaction (safe to retry)
      */
     public static boolean conflict(TransactionCanceledException e) {

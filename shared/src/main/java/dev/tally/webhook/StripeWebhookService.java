@@ -14,7 +14,9 @@ import dev.tally.account.AccountDirectory;
 import dev.tally.account.BillingPeriod;
 import dev.tally.catalog.Catalog;
 import dev.tally.catalog.Plan;
-import dev.tally.credit.CreditLedger;
+import dev.tally.credit.CreditGrant;
+import dev.tally.credit.DynamoDbCreditStore;
+import dev.tally.credit.GrantSource;
 import dev.tally.money.Currencies;
 import dev.tally.store.AccountItem;
 import dev.tally.store.PhaseItem;
@@ -71,6 +73,13 @@ public final class StripeWebhookService {
      * {@code amount_subtotal} (before discounts and tax).
      */
     public static final String CREDIT_AMOUNT_METADATA = "tally_credit_amount_minor";
+    /**
+     * Optional Checkout Session metadata: the credits bought expire this many whole days (positive) after the purchase
+     * event's {@code created} time. Without it they never expire.
+     */
+    public static final String CREDIT_EXPIRES_DAYS_METADATA = "tally_credit_expires_days";
+    /** {@code createdBy} of the grants purchases make. */
+    public static final String PURCHASE_GRANTED_BY = "stripe";
     /** How long a processed event id is remembered, seconds (Stripe retries for up to 3 days). */
     public static final long EVENT_RETENTION_SECONDS = 30L * 24 * 3600;
 
@@ -79,7 +88,7 @@ public final class StripeWebhookService {
 
     private final TallyTables tables;
     private final AccountDirectory directory;
-    private final CreditLedger ledger;
+    private final DynamoDbCreditStore credits;
     private final Catalog catalog;
     private final Supplier<String> signingSecret;
     private final Clock clock;
@@ -104,7 +113,7 @@ public final class StripeWebhookService {
     public StripeWebhookService(TallyTables tables, Catalog catalog, Supplier<String> signingSecret, Clock clock) {
         this.tables = tables;
         this.directory = new AccountDirectory(tables);
-        this.ledger = new CreditLedger(tables);
+        this.credits = tables.creditStore();
         this.catalog = catalog;
         this.signingSecret = signingSecret;
         this.clock = clock;
@@ -334,8 +343,27 @@ public final class StripeWebhookService {
             throw new IllegalArgumentException("prepaid-credit purchase " + session.getId() + " has no positive amount");
         }
         String currency = Currencies.normalise(session.getCurrency());
-        List<TransactWriteItem> items = ledger.grantItems(accountId, currency, amount, session.getId(),
-                "Prepaid credits bought in Checkout " + session.getId(), clock.instant().getEpochSecond());
+        // Effective from the purchase event's time, so every redelivery computes the same grant; a session grants once
+        // (its grant id derives from the session).
+        long effectiveAt = event.getCreated();
+        Long expiresAt = null;
+        if (metadata.containsKey(CREDIT_EXPIRES_DAYS_METADATA)) {
+            long days;
+            try {
+                days = Long.parseLong(metadata.get(CREDIT_EXPIRES_DAYS_METADATA).trim());
+            } catch (NumberFormatException e) {
+                days = 0;
+            }
+            if (days <= 0 || days > 36_500) {
+                throw new IllegalArgumentException(CREDIT_EXPIRES_DAYS_METADATA + " must be a whole number of days from 1 to 36500, was "
+                        + metadata.get(CREDIT_EXPIRES_DAYS_METADATA));
+            }
+            expiresAt = effectiveAt + days * 86_400;
+        }
+        CreditGrant grant = new CreditGrant(CreditGrant.purchaseGrantId(session.getId()), accountId, currency, amount,
+                CreditGrant.DEFAULT_PRIORITY, effectiveAt, expiresAt, GrantSource.PURCHASE, session.getId(),
+                "Prepaid credits bought in Checkout " + session.getId(), PURCHASE_GRANTED_BY, clock.instant().getEpochSecond());
+        List<TransactWriteItem> items = credits.grantItems(grant);
         try {
             return commitOrThrow(event, items, "applied", "granted " + Currencies.format(amount, currency) + " to " + accountId);
         } catch (TransactionCanceledException e) {

@@ -5,6 +5,10 @@ import dev.tally.catalog.Catalog;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.catalog.Plan;
 import dev.tally.config.Env;
+import dev.tally.credit.CreditGrant;
+import dev.tally.credit.CreditLedger;
+import dev.tally.credit.CreditStore;
+import dev.tally.credit.GrantSource;
 import dev.tally.store.AccountItem;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
@@ -58,6 +62,40 @@ public final class TallyFixtures {
         SubscriptionItem sub = subscription("sub_" + accountId, accountId, planId, anchor, cursorInstant);
         tables.subscriptions.putItem(sub);
         return sub;
+    }
+
+    /**
+     * A prepaid-credit grant as a Checkout purchase of {@code cs_test_<grant suffix>} makes it (source purchase,
+     * created by {@code stripe}), not stored.
+     *
+     * @param grantId the grant's id, {@code cg_...}
+     * @param accountId the account holding it
+     * @param currency lowercase ISO 4217 code
+     * @param amountMinor amount, minor units
+     * @param priority 0 to 100, lower drawn first
+     * @param effectiveAt from when it applies (also its creation time), epoch seconds
+     * @param expiresAt when it expires, epoch seconds, or null
+     * @return the grant
+     */
+    public static CreditGrant creditGrant(String grantId, String accountId, String currency, long amountMinor, int priority,
+                                          long effectiveAt, Long expiresAt) {
+        return new CreditGrant(grantId, accountId, currency, amountMinor, priority, effectiveAt, expiresAt,
+                GrantSource.PURCHASE, "cs_test_" + grantId.substring(grantId.indexOf('_') + 1),
+                "Prepaid credits bought in Checkout", "stripe", effectiveAt);
+    }
+
+    /**
+     * Stores a grant (with its grant entry) as the Stripe webhook or {@code tally credits grant} would.
+     *
+     * @param tables where to write
+     * @param grant the grant
+     * @return the grant
+     */
+    public static CreditGrant seedGrant(TallyTables tables, CreditGrant grant) {
+        if (new CreditLedger(tables.creditStore()).grant(grant) != CreditStore.Outcome.APPLIED) {
+            throw new IllegalStateException("grant " + grant.grantId() + " of " + grant.accountId() + " exists already");
+        }
+        return grant;
     }
 
     /**

@@ -61,12 +61,12 @@ final class ColdStartEvents {
                     .put("periodEnd", now - 3_600).toString(), n);
             case "StripeSyncFunction" -> stream("InvoicesTable", "MODIFY",
                     Map.of("invoiceId", "tin_bench" + n), Map.of("invoiceId", "tin_bench" + n), Map.of(), n);
-            case "BillingAlertsFunction" -> stream("CreditsTable", "MODIFY",
-                    Map.of("accountId", "org_bench", "entryKey", "BALANCE#usd"),
-                    Map.of("accountId", "org_bench", "entryKey", "BALANCE#usd", "currency", "usd",
-                            "balanceMinor", 990 - n, "grantedMinor", 1000),
-                    Map.of("accountId", "org_bench", "entryKey", "BALANCE#usd", "currency", "usd",
-                            "balanceMinor", 1000 - n, "grantedMinor", 1000), n);
+            case "BillingAlertsFunction" -> stream("CreditsTable", "INSERT",
+                    Map.of("accountId", "org_bench", "entryKey", "LEDGER#cg_bench:drawdown:tin_bench" + n),
+                    Map.of("accountId", "org_bench", "entryKey", "LEDGER#cg_bench:drawdown:tin_bench" + n,
+                            "entryId", "cg_bench:drawdown:tin_bench" + n, "grantId", "cg_bench", "currency", "usd",
+                            "type", "drawdown", "amountMinor", -10, "remainingAfterMinor", 990 - 10 * n,
+                            "invoiceId", "tin_bench" + n, "at", now), Map.of(), n);
             default -> JSON.createObjectNode().put("bench", n).toString();
         };
     }

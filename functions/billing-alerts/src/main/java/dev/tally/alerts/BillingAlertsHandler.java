@@ -10,7 +10,7 @@ import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
 import dev.tally.lambda.Batches;
 import dev.tally.lambda.Primed;
-import dev.tally.store.CreditEntryItem;
+import dev.tally.credit.DynamoDbCreditStore;
 import dev.tally.store.StreamImages;
 import dev.tally.store.TallyTables;
 import dev.tally.usage.DynamoDbUsageStore;
@@ -23,7 +23,8 @@ import java.util.Map;
 
 /**
  * Streams of the usage-buckets and credits tables -> {@link AlertService}. The table is told apart by the
- * record's key attributes. Alerts go to {@code EVENT_BUS_NAME}; locally ({@code TALLY_LOCAL=true}) the alerts table
+ * record's key attributes; of the credits table, new ledger entries (balance thresholds, expiries) and grants whose
+ * {@code expiryState} went from {@code open} to {@code warned} (a coming expiry) are used, other changes ignored. Alerts go to {@code EVENT_BUS_NAME}; locally ({@code TALLY_LOCAL=true}) the alerts table
  * record is the delivery. Thresholds: {@code USAGE_ALERT_THRESHOLDS}, e.g. {@code 0.5,0.8,1.0}.
  *
  * <p>SnapStart: {@link #prime()} reads an alert, a subscription and a credit entry that do not exist.
@@ -58,7 +59,7 @@ public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent,
     public void prime() {
         Primed.readNothing(tables.alerts);
         Primed.readNothing(tables.subscriptions);
-        Primed.readNothing(tables.credits);
+        Primed.readNothing(tables.client, tables.creditsTable, "accountId", "entryKey");
         Primed.readNothing(tables.client, tables.usageBucketsTable, "seriesKey", "bucketKey");
     }
 
@@ -74,8 +75,14 @@ public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent,
             if (keys.containsKey("bucketKey")) {
                 DynamoDbUsageStore.bucketFromItem(StreamImages.toSdk(newImage)).ifPresent(service::onUsageBucket);
             } else if (keys.containsKey("entryKey")) {
-                service.onCreditBalance(oldImage == null ? null : CreditEntryItem.SCHEMA.mapToItem(StreamImages.toSdk(oldImage)),
-                        CreditEntryItem.SCHEMA.mapToItem(StreamImages.toSdk(newImage)));
+                var after = StreamImages.toSdk(newImage);
+                if (DynamoDbCreditStore.isEntry(after) && oldImage == null) {
+                    service.onLedgerEntry(DynamoDbCreditStore.entryFromItem(after));
+                } else if (DynamoDbCreditStore.isGrant(after) && oldImage != null
+                        && DynamoDbCreditStore.EXPIRY_WARNED.equals(DynamoDbCreditStore.expiryState(after))
+                        && DynamoDbCreditStore.EXPIRY_OPEN.equals(DynamoDbCreditStore.expiryState(StreamImages.toSdk(oldImage)))) {
+                    service.onGrantExpiring(DynamoDbCreditStore.grantFromItem(after));
+                }
             }
         });
     }

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.config.Env;
 import dev.tally.store.AlertItem;
-import dev.tally.store.CreditEntryItem;
+import dev.tally.credit.CreditGrant;
+import dev.tally.credit.CreditStore;
+import dev.tally.credit.LedgerEntry;
 import dev.tally.store.TallyTables;
 import dev.tally.usage.BucketKey;
 import dev.tally.usage.MeterValue;
@@ -76,7 +78,7 @@ abstract class BillingAlertsHandlerIT {
         handler = new BillingAlertsHandler(env, clock);
         tables = new TallyTables(backend().dynamoDb(), Env.of(env));
         aggregateStream = new StreamEvents(tables.usageBucketsTable, backend().region().id());
-        creditStream = new StreamEvents(tables.credits.tableName(), backend().region().id());
+        creditStream = new StreamEvents(tables.creditsTable, backend().region().id());
     }
 
     @AfterAll
@@ -211,15 +213,16 @@ abstract class BillingAlertsHandlerIT {
         assertThat(alerts(account)).isEmpty();
     }
 
-    // ------------------------------------------------------------------ prepaid credit balance
+    // ------------------------------------------------------------------ prepaid credit balance and expiry
 
     @Test
-    void fallingCreditBalanceRaisesLowThenExhaustedAndANewGrantRearms() {
+    void drawdownsRaiseLowThenExhaustedAndANewGrantRearms() {
         String account = TallyFixtures.uniqueId("acct");
         String prefix10k = "credits:" + account + ":usd:10000:";
+        CreditGrant first = TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_first", account, "usd", 10_000, 50, ANCHOR, null));
 
-        // 60 % of 10000 consumed: past the 50 % mark only.
-        assertThat(handle(balanceChange(account, 10_000, 10_000, 4_000, 10_000)).getBatchItemFailures()).isEmpty();
+        // 60 % of 10000 drawn: past the 50 % mark only.
+        assertThat(handle(entryRecord(drawdown(first, 10_000, 6_000, "tin_1"))).getBatchItemFailures()).isEmpty();
         assertThat(alertIds(account)).containsExactly(prefix10k + "0.5");
         AlertItem low = alert(prefix10k + "0.5");
         assertThat(low.type).isEqualTo("credits.balance_low");
@@ -232,31 +235,78 @@ abstract class BillingAlertsHandlerIT {
         assertThat(detail.get("threshold").asText()).isEqualTo("0.5");
 
         // Down to zero: past 80 %, and exhausted.
-        assertThat(handle(balanceChange(account, 4_000, 10_000, 0, 10_000)).getBatchItemFailures()).isEmpty();
+        assertThat(handle(entryRecord(drawdown(first, 4_000, 4_000, "tin_2"))).getBatchItemFailures()).isEmpty();
         assertThat(alertIds(account)).containsExactlyInAnyOrder(prefix10k + "0.5", prefix10k + "0.8", prefix10k + "1");
         assertThat(alert(prefix10k + "0.8").type).isEqualTo("credits.balance_low");
         assertThat(alert(prefix10k + "1").type).isEqualTo("credits.balance_exhausted");
         assertThat(json(alert(prefix10k + "1").detail).get("balance_minor").asLong()).isZero();
 
         // A new grant of 20000 raises nothing by itself...
-        assertThat(handle(balanceChange(account, 0, 10_000, 20_000, 30_000)).getBatchItemFailures()).isEmpty();
+        CreditGrant second = TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_second", account, "usd", 20_000, 50, ANCHOR, null));
+        assertThat(handle(entryRecord(LedgerEntry.granted(second))).getBatchItemFailures()).isEmpty();
         assertThat(alerts(account)).hasSize(3);
 
-        // ...and re-arms the thresholds: half of the 30000 granted is consumed again, a new alert id.
-        assertThat(handle(balanceChange(account, 20_000, 30_000, 14_000, 30_000)).getBatchItemFailures()).isEmpty();
+        // ...and re-arms the thresholds: 16000 of the 30000 active is consumed, a new alert id.
+        assertThat(handle(entryRecord(drawdown(second, 20_000, 6_000, "tin_3"))).getBatchItemFailures()).isEmpty();
         assertThat(alertIds(account)).hasSize(4).contains("credits:" + account + ":usd:30000:0.5");
-        assertThat(alert("credits:" + account + ":usd:30000:0.5").type).isEqualTo("credits.balance_low");
+        assertThat(json(alert("credits:" + account + ":usd:30000:0.5").detail).get("balance_minor").asLong()).isEqualTo(14_000L);
     }
 
     @Test
-    void grantAndLedgerEntriesAreNotBalances() {
+    void anExpiryRaisesCreditGrantExpiredOnceAndTheBalanceLeftIsCheckedWithoutIt() {
         String account = TallyFixtures.uniqueId("acct");
-        CreditEntryItem grant = creditEntry(account, CreditEntryItem.GRANT_PREFIX + "cs_test_" + account, 10_000);
-        CreditEntryItem ledger = creditEntry(account, CreditEntryItem.LEDGER_PREFIX + "drawdown:tin_x", -9_000);
+        long expiresAt = NOW.getEpochSecond() - 3_600;
+        CreditGrant promo = TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_promo", account, "usd", 3_000, 50, ANCHOR, expiresAt));
+        CreditGrant bought = TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_bought", account, "usd", 1_000, 50, ANCHOR, null));
+        drawdown(promo, 3_000, 500, "tin_1");
+        LedgerEntry expiry = LedgerEntry.expiry(promo, 2_500);
+        assertThat(tables.creditStore().commit(List.of(expiry))).isEqualTo(CreditStore.Outcome.APPLIED);
+        DynamodbEvent.DynamodbStreamRecord record = entryRecord(expiry);
 
-        assertThat(handle(creditRecord("INSERT", null, grant), creditRecord("INSERT", null, ledger)).getBatchItemFailures()).isEmpty();
+        assertThat(handle(record).getBatchItemFailures()).isEmpty();
+        assertThat(handle(record).getBatchItemFailures()).as("redelivered").isEmpty();
 
-        assertThat(alerts(account)).isEmpty();
+        String id = "credit_grant_expired:" + account + ":cg_promo";
+        assertThat(alertIds(account)).containsExactly(id);
+        AlertItem expired = alert(id);
+        assertThat(expired.type).isEqualTo("credit_grant_expired");
+        JsonNode detail = json(expired.detail);
+        assertThat(detail.get("grant_id").asText()).isEqualTo("cg_promo");
+        assertThat(detail.get("currency").asText()).isEqualTo("usd");
+        assertThat(detail.get("expired_minor").asLong()).isEqualTo(2_500L);
+        assertThat(detail.get("expired_at").asLong()).isEqualTo(expiresAt);
+        assertThat(detail.get("description").asText()).isEqualTo(promo.describe() + " expired");
+        // the 1000 bought is all that is active, and all of it is left: no balance alert
+        assertThat(bought.amountMinor()).isEqualTo(1_000L);
+    }
+
+    @Test
+    void aGrantMarkedWarnedRaisesCreditGrantExpiringOnceAndOtherGrantChangesNothing() {
+        String account = TallyFixtures.uniqueId("acct");
+        long expiresAt = NOW.getEpochSecond() + 5 * 86_400;
+        CreditGrant promo = TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_soon", account, "usd", 3_000, 50, ANCHOR, expiresAt));
+        Map<String, AttributeValue> open = rawItem(account, "GRANT#cg_soon");
+        assertThat(tables.creditStore().markExpiryWarned(account, "cg_soon", NOW.getEpochSecond())).isTrue();
+        Map<String, AttributeValue> warned = rawItem(account, "GRANT#cg_soon");
+        assertThat(tables.creditStore().markExpiryWarned(account, "cg_soon", NOW.getEpochSecond())).as("once").isFalse();
+        DynamodbEvent.DynamodbStreamRecord marked = creditStream.record("MODIFY", keys(warned), warned, open,
+                StreamViewType.NEW_AND_OLD_IMAGES, NOW);
+        // a drawdown on the warned grant changes it again: warned before and after, no new warning
+        DynamodbEvent.DynamodbStreamRecord drawnAfter = creditStream.record("MODIFY", keys(warned), warned, warned,
+                StreamViewType.NEW_AND_OLD_IMAGES, NOW);
+
+        assertThat(handle(marked, drawnAfter, marked).getBatchItemFailures()).isEmpty();
+
+        String id = "credit_grant_expiring:" + account + ":cg_soon";
+        assertThat(alertIds(account)).containsExactly(id);
+        JsonNode detail = json(alert(id).detail);
+        assertThat(alert(id).type).isEqualTo("credit_grant_expiring");
+        assertThat(detail.get("grant_id").asText()).isEqualTo("cg_soon");
+        assertThat(detail.get("remaining_minor").asLong()).isEqualTo(3_000L);
+        assertThat(detail.get("amount_minor").asLong()).isEqualTo(3_000L);
+        assertThat(detail.get("expires_at").asLong()).isEqualTo(expiresAt);
+        assertThat(detail.get("source").asText()).isEqualTo("purchase");
+        assertThat(detail.get("description").asText()).isEqualTo(promo.describe());
     }
 
     // ------------------------------------------------------------------ failures
@@ -347,41 +397,28 @@ abstract class BillingAlertsHandlerIT {
     }
 
     static Map<String, AttributeValue> keys(Map<String, AttributeValue> image) {
-        return Map.of("seriesKey", image.get("seriesKey"), "bucketKey", image.get("bucketKey"));
+        return image.containsKey("entryKey") ? Map.of("accountId", image.get("accountId"), "entryKey", image.get("entryKey"))
+                : Map.of("seriesKey", image.get("seriesKey"), "bucketKey", image.get("bucketKey"));
     }
 
-    static CreditEntryItem balance(String account, long balanceMinor, long grantedMinor) {
-        CreditEntryItem b = new CreditEntryItem();
-        b.accountId = account;
-        b.entryKey = CreditEntryItem.BALANCE_PREFIX + "usd";
-        b.currency = "usd";
-        b.balanceMinor = balanceMinor;
-        b.grantedMinor = grantedMinor;
-        b.createdAt = ANCHOR;
-        return b;
+    /** Writes a drawdown of {@code amount} from {@code grant}, which has {@code before} left, and returns it. */
+    LedgerEntry drawdown(CreditGrant grant, long before, long amount, String invoiceId) {
+        LedgerEntry entry = LedgerEntry.drawdown(grant, before, amount, invoiceId, NOW.getEpochSecond());
+        assertThat(tables.creditStore().commit(List.of(entry))).isEqualTo(CreditStore.Outcome.APPLIED);
+        return entry;
     }
 
-    static CreditEntryItem creditEntry(String account, String entryKey, long amountMinor) {
-        CreditEntryItem e = new CreditEntryItem();
-        e.accountId = account;
-        e.entryKey = entryKey;
-        e.currency = "usd";
-        e.amountMinor = amountMinor;
-        e.sourceId = entryKey;
-        e.createdAt = NOW.getEpochSecond();
-        return e;
+    /** The stream record of a ledger entry's insert, with the item as stored. */
+    DynamodbEvent.DynamodbStreamRecord entryRecord(LedgerEntry entry) {
+        Map<String, AttributeValue> item = rawItem(entry.accountId(), "LEDGER#" + entry.entryId());
+        return creditStream.record("INSERT", keys(item), item, null, StreamViewType.NEW_AND_OLD_IMAGES, clock.instant());
     }
 
-    DynamodbEvent.DynamodbStreamRecord balanceChange(String account, long fromBalance, long fromGranted, long toBalance, long toGranted) {
-        return creditRecord("MODIFY", balance(account, fromBalance, fromGranted), balance(account, toBalance, toGranted));
-    }
-
-    DynamodbEvent.DynamodbStreamRecord creditRecord(String eventName, CreditEntryItem before, CreditEntryItem after) {
-        return creditStream.record(eventName, Map.of(
-                        "accountId", AttributeValue.fromS(after.accountId), "entryKey", AttributeValue.fromS(after.entryKey)),
-                CreditEntryItem.SCHEMA.itemToMap(after, true),
-                before == null ? null : CreditEntryItem.SCHEMA.itemToMap(before, true),
-                StreamViewType.NEW_AND_OLD_IMAGES, clock.instant());
+    Map<String, AttributeValue> rawItem(String account, String entryKey) {
+        Map<String, AttributeValue> item = backend().dynamoDb().getItem(r -> r.tableName(tables.creditsTable).consistentRead(true)
+                .key(Map.of("accountId", AttributeValue.fromS(account), "entryKey", AttributeValue.fromS(entryKey)))).item();
+        assertThat(item).as(entryKey + " of " + account).isNotEmpty();
+        return item;
     }
 
     AlertItem alert(String alertId) {

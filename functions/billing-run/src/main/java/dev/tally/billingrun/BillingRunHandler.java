@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.tally.aws.AwsClients;
 import dev.tally.config.Env;
+import dev.tally.credit.CreditExpiry;
 import dev.tally.invoice.InvoiceJob;
 import dev.tally.lambda.Primed;
 import dev.tally.store.TallyTables;
@@ -18,15 +19,19 @@ import java.util.Map;
 
 /**
  * EventBridge Scheduler -> {@link BillingRunService}: queues one invoice job per closed account-period on
- * {@code INVOICE_JOBS_QUEUE_URL}. The run's time is the event's {@code time}, so a retried or replayed run sees the
- * same cut-off. Returns the number of jobs queued.
+ * {@code INVOICE_JOBS_QUEUE_URL}; then {@link CreditExpiry}: expires the credit grants whose expiry has come and
+ * marks those expiring within {@code CREDIT_EXPIRY_WARNING_SECONDS} (default 7 days) for a warning. The run's time is
+ * the event's {@code time}, so a retried or replayed run sees the same cut-off. Returns the number of jobs queued;
+ * fails (after queueing every job and trying every grant) when a grant could not be expired, so the run is retried.
  *
- * <p>SnapStart: {@link #prime()} serialises a sample job and reads a subscription that does not exist.
+ * <p>SnapStart: {@link #prime()} serialises a sample job and reads a subscription and a credit grant that do not
+ * exist.
  */
 public final class BillingRunHandler implements RequestHandler<ScheduledEvent, Integer>, Primed {
     private final BillingRunService service;
     private final TallyTables tables;
     private final SqsInvoiceJobQueue queue;
+    private final CreditExpiry expiry;
     private final Clock clock;
 
     /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
@@ -46,6 +51,8 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
         this.tables = new TallyTables(dynamoDb, env);
         this.service = new BillingRunService(tables, env.longValue("BILLING_GRACE_PERIOD_SECONDS", 3600));
         this.queue = new SqsInvoiceJobQueue(sqs, env.require("INVOICE_JOBS_QUEUE_URL"));
+        this.expiry = new CreditExpiry(tables.creditStore(),
+                env.longValue("CREDIT_EXPIRY_WARNING_SECONDS", CreditExpiry.DEFAULT_WARNING_SECONDS));
         this.clock = clock;
     }
 
@@ -54,6 +61,7 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
     public void prime() {
         InvoiceJob.fromJson(new InvoiceJob("priming", "priming", 0, 1).toJson());
         Primed.readNothing(tables.subscriptions);
+        Primed.readNothing(tables.client, tables.creditsTable, "accountId", "entryKey");
     }
 
     @Override
@@ -61,6 +69,11 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
         Instant runTime = event != null && event.getTime() != null
                 ? Instant.ofEpochMilli(event.getTime().getMillis()) : clock.instant();
         List<InvoiceJob> jobs = service.run(runTime, queue::send);
+        CreditExpiry.Result expired = expiry.run(runTime.getEpochSecond());
+        if (!expired.failures().isEmpty()) {
+            throw new IllegalStateException(expired.failures().size() + " credit grants could not be expired or warned "
+                    + "about (the run is retried): " + expired.failures());
+        }
         return jobs.size();
     }
 }

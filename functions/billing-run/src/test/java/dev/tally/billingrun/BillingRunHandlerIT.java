@@ -2,14 +2,20 @@ package dev.tally.billingrun;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.tally.config.Env;
+import dev.tally.credit.CreditGrant;
+import dev.tally.credit.CreditStore;
+import dev.tally.credit.LedgerEntry;
 import dev.tally.invoice.InvoiceJob;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
 import dev.tally.testsupport.AwsBackend;
+import dev.tally.testsupport.DynamoDbFault;
+import dev.tally.testsupport.DynamoDbFaultInterceptor;
 import dev.tally.testsupport.MutableClock;
 import dev.tally.testsupport.TallyFixtures;
 import java.lang.reflect.InvocationHandler;
@@ -28,6 +34,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
@@ -200,7 +208,109 @@ abstract class BillingRunHandlerIT {
         assertThat(receiveJobs(23)).containsExactlyInAnyOrderElementsOf(due);
     }
 
+    // ---------------------------------------------------------------------------------------------- credit expiry
+
+    @Test
+    void theRunExpiresWhatIsLeftOfGrantsWhoseExpiryHasComeAndWarnsOfThoseWithinTheWindow() {
+        String account = TallyFixtures.uniqueId("org_credits");
+        long run = RUN.getEpochSecond();
+        CreditGrant expired = seedGrant(account, "cg_expired", 3_000, run - 600);          // expired 10 minutes ago
+        CreditGrant atTheSecond = seedGrant(account, "cg_at_run", 1_000, run);            // expires at the run's second
+        CreditGrant inSixDays = seedGrant(account, "cg_six_days", 2_000, run + 6 * 86_400);
+        CreditGrant inEightDays = seedGrant(account, "cg_eight_days", 2_000, run + 8 * 86_400);
+        CreditGrant usedUp = seedGrant(account, "cg_used_up", 500, run - 60);
+        CreditGrant never = seedGrant(account, "cg_never", 700, null);
+        assertThat(tables.creditStore().commit(List.of(LedgerEntry.drawdown(expired, 3_000, 1_200, "tin_a", run - 7_200),
+                LedgerEntry.drawdown(usedUp, 500, 500, "tin_a", run - 7_200)))).isEqualTo(CreditStore.Outcome.APPLIED);
+
+        assertThat(handler(Map.of()).handleRequest(scheduledAt(RUN), null)).isZero();
+
+        assertThat(remaining(account)).containsExactlyInAnyOrderEntriesOf(Map.of("cg_expired", 0L, "cg_at_run", 0L,
+                "cg_six_days", 2_000L, "cg_eight_days", 2_000L, "cg_used_up", 0L, "cg_never", 700L));
+        List<LedgerEntry> expiries = entries(account, LedgerEntry.Type.EXPIRY);
+        assertThat(expiries).containsExactlyInAnyOrder(LedgerEntry.expiry(expired, 1_800), LedgerEntry.expiry(atTheSecond, 1_000));
+        assertThat(expiries).extracting(LedgerEntry::at).containsExactlyInAnyOrder(run - 600, run);
+        assertThat(ledgerSumByGrant(account)).isEqualTo(remaining(account));
+        assertThat(inIndex(account, false)).containsExactly("cg_eight_days");
+        assertThat(inIndex(account, true)).containsExactly("cg_six_days");
+
+        // The next run, an hour later, changes nothing (and the schedule may run the same time twice).
+        handler(Map.of()).handleRequest(scheduledAt(RUN), null);
+        handler(Map.of()).handleRequest(scheduledAt(RUN.plusSeconds(3_600)), null);
+        assertThat(entries(account, LedgerEntry.Type.EXPIRY)).hasSize(2);
+        assertThat(inIndex(account, true)).containsExactly("cg_six_days");
+        assertThat(never.expiresAt()).isNull();
+        assertThat(inEightDays.expiresAt()).isGreaterThan(inSixDays.expiresAt());
+    }
+
+    @Test
+    void theWarningWindowComesFromTheEnvironment() {
+        String account = TallyFixtures.uniqueId("org_window");
+        seedGrant(account, "cg_in_two_days", 1_000, RUN.getEpochSecond() + 2 * 86_400);
+
+        handler(Map.of("CREDIT_EXPIRY_WARNING_SECONDS", "86400")).handleRequest(scheduledAt(RUN), null);
+        assertThat(inIndex(account, true)).isEmpty();
+        handler(Map.of("CREDIT_EXPIRY_WARNING_SECONDS", "172800")).handleRequest(scheduledAt(RUN), null);
+        assertThat(inIndex(account, true)).containsExactly("cg_in_two_days");
+    }
+
+    @Test
+    void aGrantThatCannotBeExpiredFailsTheRunAfterEverythingElseWasDoneAndTheRetryExpiresIt() {
+        String account = TallyFixtures.uniqueId("org_fault");
+        long run = RUN.getEpochSecond();
+        seedGrant(account, "cg_a", 1_000, run - 60);
+        seedGrant(account, "cg_b", 1_000, run - 120);
+        InvoiceJob february = job(seed("feb", ANCHOR, MID_FEB));
+        DynamoDbFault fault = DynamoDbFaultInterceptor.arm(DynamoDbFault.on("TransactWriteItems").onTable(tables.creditsTable)
+                .where(r -> r instanceof TransactWriteItemsRequest t && t.transactItems().stream().anyMatch(i -> i.put() != null
+                        && AttributeValue.fromS(account).equals(i.put().item().get("accountId"))
+                        && AttributeValue.fromS("cg_a:expiry").equals(i.put().item().get("entryId")))).times(5));
+        try {
+            BillingRunHandler handler = handler(Map.of());
+            assertThatThrownBy(() -> handler.handleRequest(scheduledAt(RUN), null)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("1 credit grants could not be expired or warned about (the run is retried)")
+                    .hasMessageContaining(account + "/cg_a");
+        } finally {
+            DynamoDbFaultInterceptor.disarmAll();
+        }
+        assertThat(fault.fired()).isEqualTo(1);
+        assertThat(receiveJobs(1)).as("the jobs were queued first").containsExactly(february);
+        assertThat(remaining(account)).containsExactlyInAnyOrderEntriesOf(Map.of("cg_a", 1_000L, "cg_b", 0L));
+
+        assertThat(handler(Map.of()).handleRequest(scheduledAt(RUN), null)).isEqualTo(1);
+        receiveJobs(1);
+        assertThat(remaining(account)).containsExactlyInAnyOrderEntriesOf(Map.of("cg_a", 0L, "cg_b", 0L));
+    }
+
     // -------------------------------------------------------------------------------------------------- helpers
+
+    private CreditGrant seedGrant(String account, String grantId, long amount, Long expiresAt) {
+        return TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant(grantId, account, "usd", amount, 50, ANCHOR, expiresAt));
+    }
+
+    /** What is left of each of the account's grants, by grant id. */
+    private Map<String, Long> remaining(String account) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        tables.creditStore().grants(account).forEach(g -> out.put(g.grant().grantId(), g.remainingMinor()));
+        return out;
+    }
+
+    /** The sum of each grant's ledger entries, by grant id. */
+    private Map<String, Long> ledgerSumByGrant(String account) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        tables.creditStore().entries(account).forEach(e -> out.merge(e.grantId(), e.amountMinor(), Long::sum));
+        return out;
+    }
+
+    private List<LedgerEntry> entries(String account, LedgerEntry.Type type) {
+        return tables.creditStore().entries(account).stream().filter(e -> e.type() == type).toList();
+    }
+
+    /** The account's grants in the expiry index, warned or not yet. */
+    private List<String> inIndex(String account, boolean warned) {
+        return tables.creditStore().expiringBy(Long.MAX_VALUE / 2, warned).stream()
+                .filter(g -> g.grant().accountId().equals(account)).map(g -> g.grant().grantId()).sorted().toList();
+    }
 
     private BillingRunHandler handler(Map<String, String> extraEnvironment) {
         return new BillingRunHandler(backend().functionEnvironment("BillingRunFunction", extraEnvironment), clock);

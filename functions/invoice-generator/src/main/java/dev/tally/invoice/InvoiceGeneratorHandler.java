@@ -23,7 +23,7 @@ import java.util.Map;
  * retried; after five receives SQS moves it to the dead-letter queue for the billing team
  * ({@code tally dlq redrive}).
  *
- * <p>SnapStart: {@link #prime()} parses a sample job and reads an invoice and a credit balance that do not exist.
+ * <p>SnapStart: {@link #prime()} parses a sample job and reads an invoice and a credit grant that do not exist.
  */
 public final class InvoiceGeneratorHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Primed {
     private final InvoiceService service;
@@ -56,7 +56,7 @@ public final class InvoiceGeneratorHandler implements RequestHandler<SQSEvent, S
         InvoiceJob.fromJson(new InvoiceJob("priming", "priming", 0, 1).toJson());
         Primed.readNothing(tables.invoices);
         Primed.readNothing(tables.invoiceLines);
-        Primed.readNothing(tables.credits);
+        Primed.readNothing(tables.client, tables.creditsTable, "accountId", "entryKey");
         Primed.readNothing(tables.subscriptions);
         Primed.readNothing(tables.client, tables.usageBucketsTable, "seriesKey", "bucketKey");
     }

@@ -3,6 +3,7 @@ package dev.tally.invoice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
@@ -10,8 +11,10 @@ import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.tally.catalog.Catalog;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
-import dev.tally.credit.CreditLedger;
-import dev.tally.store.CreditEntryItem;
+import dev.tally.credit.CreditGrant;
+import dev.tally.credit.CreditStore;
+import dev.tally.credit.GrantBalance;
+import dev.tally.credit.LedgerEntry;
 import dev.tally.store.Indexes;
 import dev.tally.store.InvoiceItem;
 import dev.tally.store.InvoiceLineItem;
@@ -41,6 +44,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -52,7 +56,8 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.enhanced.dynamodb.Key;
 import software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
@@ -228,13 +233,14 @@ abstract class InvoiceGeneratorHandlerIT {
         InvoiceItem invoice = invoice(account, FEB);
         assertThat(invoice.creditsAppliedMinor).isEqualTo(1_000L);
         assertThat(invoice.totalMinor).isEqualTo(SUBTOTAL - 1_000); // 1300
-        assertThat(balance(account).balanceMinor).isZero();
-        assertThat(balance(account).grantedMinor).isEqualTo(1_000L);
-        CreditEntryItem drawdown = entry(account, CreditEntryItem.LEDGER_PREFIX + "drawdown:" + invoice.invoiceId);
-        assertThat(drawdown.amountMinor).isEqualTo(-1_000L);
-        assertThat(drawdown.sourceId).isEqualTo(invoice.invoiceId);
-        assertThat(drawdown.currency).isEqualTo("usd");
-        assertThat(ledgerSum(account)).isEqualTo(balance(account).balanceMinor);
+        assertThat(remaining(account)).isZero();
+        LedgerEntry drawdown = entry(account, grantId(account) + ":drawdown:" + invoice.invoiceId);
+        assertThat(drawdown.amountMinor()).isEqualTo(-1_000L);
+        assertThat(drawdown.invoiceId()).isEqualTo(invoice.invoiceId);
+        assertThat(drawdown.currency()).isEqualTo("usd");
+        assertThat(drawdown.remainingAfterMinor()).isZero();
+        assertThat(drawdown.at()).isEqualTo(NOW.getEpochSecond());
+        assertThat(ledgerSum(account)).isEqualTo(remaining(account));
     }
 
     @Test
@@ -248,10 +254,64 @@ abstract class InvoiceGeneratorHandlerIT {
         InvoiceItem invoice = invoice(account, FEB);
         assertThat(invoice.creditsAppliedMinor).isEqualTo(SUBTOTAL);
         assertThat(invoice.totalMinor).isZero();
-        assertThat(balance(account).balanceMinor).isEqualTo(5_000 - SUBTOTAL); // 2700
-        assertThat(entry(account, CreditEntryItem.LEDGER_PREFIX + "drawdown:" + invoice.invoiceId).amountMinor)
+        assertThat(remaining(account)).isEqualTo(5_000 - SUBTOTAL); // 2700
+        assertThat(entry(account, grantId(account) + ":drawdown:" + invoice.invoiceId).amountMinor())
                 .isEqualTo(-SUBTOTAL);
-        assertThat(ledgerSum(account)).isEqualTo(2_700L).isEqualTo(balance(account).balanceMinor);
+        assertThat(ledgerSum(account)).isEqualTo(2_700L).isEqualTo(remaining(account));
+    }
+
+    @Test
+    void creditsAreDrawnGrantByGrantInPriorityThenExpiryOrderAndAnExpiredGrantIsNotDrawnBeforeItsExpiryIsRecorded() {
+        String account = customer();
+        seedFebruaryUsage(account);
+        long now = NOW.getEpochSecond();
+        TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_bought", account, "usd", 5_000, 50, FEB, null));
+        TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_promo", account, "usd", 800, 50, FEB, APR));
+        TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_goodwill", account, "usd", 300, 10, FEB, null));
+        // expired an hour ago; the billing run has not written its expiry entry yet: still not drawn
+        TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_lapsed", account, "usd", 9_000, 0, FEB, now - 3_600));
+        TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_yen", account, "jpy", 9_000, 0, FEB, null));
+
+        assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
+
+        InvoiceItem invoice = invoice(account, FEB);
+        assertThat(invoice.creditsAppliedMinor).isEqualTo(SUBTOTAL);
+        assertThat(invoice.totalMinor).isZero();
+        // priority 10 first, then the grant that expires (April) before the one that never does
+        assertThat(drawdowns(account)).extracting(LedgerEntry::grantId, LedgerEntry::amountMinor, LedgerEntry::remainingAfterMinor)
+                .containsExactlyInAnyOrder(tuple("cg_goodwill", -300L, 0L), tuple("cg_promo", -800L, 0L),
+                        tuple("cg_bought", -1_200L, 3_800L));
+        assertThat(remainingByGrant(account)).containsExactlyInAnyOrderEntriesOf(Map.of("cg_bought", 3_800L, "cg_promo", 0L,
+                "cg_goodwill", 0L, "cg_lapsed", 9_000L, "cg_yen", 9_000L));
+        assertThat(ledgerSum(account)).isEqualTo(remaining(account));
+    }
+
+    @Test
+    void aGrantThatChangedBetweenPlanAndCommitMakesTheInvoicePlanAgain() {
+        String account = customer();
+        seedFebruaryUsage(account);
+        CreditGrant bought = TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_bought", account, "usd", 1_000, 50, FEB, null));
+        // Between this invoice's plan (1000 left) and its commit, another invoice of the account draws 400: DynamoDB
+        // cancels the commit on the grant's condition, as it would.
+        DynamoDbFault race = DynamoDbFault.on("TransactWriteItems").onTable(tables.invoices.tableName()).throwing(message -> {
+            assertThat(tables.creditStore().commit(List.of(LedgerEntry.drawdown(bought, 1_000, 400, "tin_other", NOW.getEpochSecond()))))
+                    .isEqualTo(CreditStore.Outcome.APPLIED);
+            return TransactionCanceledException.builder().message(message).cancellationReasons(
+                    CancellationReason.builder().code("None").build(), CancellationReason.builder().code("None").build(),
+                    CancellationReason.builder().code("ConditionalCheckFailed").build()).build();
+        });
+
+        Optional<InvoiceItem> written = service(FaultInjectingDynamoDb.wrap(backend().dynamoDb(), race)).invoice(februaryJob(account));
+
+        assertThat(race.fired()).isEqualTo(1);
+        assertThat(written).get().satisfies(i -> {
+            assertThat(i.creditsAppliedMinor).as("what was left after the other invoice").isEqualTo(600L);
+            assertThat(i.totalMinor).isEqualTo(SUBTOTAL - 600);
+        });
+        assertThat(credits(account)).extracting(LedgerEntry::entryId, LedgerEntry::amountMinor).containsExactlyInAnyOrder(
+                tuple("cg_bought:grant", 1_000L), tuple("cg_bought:drawdown:tin_other", -400L),
+                tuple("cg_bought:drawdown:" + InvoiceItem.invoiceId(account, FEB), -600L));
+        assertThat(remaining(account)).isZero();
     }
 
     // ------------------------------------------------------------------------------------ exactly once, crashes
@@ -275,7 +335,7 @@ abstract class InvoiceGeneratorHandlerIT {
             assertThat(i.createdAt).isEqualTo(NOW.getEpochSecond());
         });
         assertThat(drawdowns(account)).hasSize(1);
-        assertThat(balance(account).balanceMinor).isZero();
+        assertThat(remaining(account)).isZero();
         assertThat(ledgerSum(account)).isZero();
         SubscriptionItem sub = subscription(account);
         assertThat(sub.periodStart).isEqualTo(MAR);
@@ -308,7 +368,7 @@ abstract class InvoiceGeneratorHandlerIT {
             assertThat(i.creditsAppliedMinor).isEqualTo(1_000L);
         });
         assertThat(drawdowns(account)).hasSize(1);
-        assertThat(balance(account).balanceMinor).isZero();
+        assertThat(remaining(account)).isZero();
         assertThat(subscription(account).periodStart).isEqualTo(MAR);
         assertThat(subscription(account).version).isEqualTo(2L);
     }
@@ -326,7 +386,7 @@ abstract class InvoiceGeneratorHandlerIT {
 
         assertThat(crash.fired()).isEqualTo(1);
         assertThat(invoicesOf(account)).hasSize(1);
-        assertThat(balance(account).balanceMinor).isEqualTo(2_700L);
+        assertThat(remaining(account)).isEqualTo(2_700L);
         assertThat(subscription(account).periodStart).isEqualTo(FEB);
 
         clock.set(NOW.plusSeconds(60));
@@ -337,7 +397,7 @@ abstract class InvoiceGeneratorHandlerIT {
             assertThat(i.createdAt).isEqualTo(NOW.getEpochSecond());
         });
         assertThat(drawdowns(account)).hasSize(1);
-        assertThat(balance(account).balanceMinor).isEqualTo(2_700L);
+        assertThat(remaining(account)).isEqualTo(2_700L);
         assertThat(ledgerSum(account)).isEqualTo(2_700L);
         assertThat(subscription(account).periodStart).isEqualTo(MAR);
         assertThat(subscription(account).version).isEqualTo(2L);
@@ -588,11 +648,14 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(tables.usageStore(clock).addOnce(marker, marker, List.of(bucket))).isTrue();
     }
 
-    /** Prepaid credits bought in Checkout, as the Stripe webhook grants them. */
+    /** Prepaid credits bought in Checkout, as the Stripe webhook grants them: no expiry, default priority. */
     private void grant(String account, long amountMinor) {
-        List<TransactWriteItem> items = new CreditLedger(tables).grantItems(account, "usd", amountMinor,
-                "cs_test_" + account, "Prepaid credits", FEB + 86_400);
-        backend().dynamoDb().transactWriteItems(r -> r.transactItems(items));
+        TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant(grantId(account), account, "usd", amountMinor, 50,
+                FEB + 86_400, null));
+    }
+
+    private static String grantId(String account) {
+        return "cg_" + account;
     }
 
     private InvoiceService service(DynamoDbClient client) {
@@ -622,31 +685,32 @@ abstract class InvoiceGeneratorHandlerIT {
         return tables.usageRejections.getItem(r -> r.consistentRead(true).key(k -> k.partitionValue(messageId + "#0")));
     }
 
-    private List<CreditEntryItem> credits(String account) {
-        return tables.credits.query(r -> r.consistentRead(true)
-                        .queryConditional(QueryConditional.keyEqualTo(Key.builder().partitionValue(account).build())))
-                .items().stream().toList();
+    private List<LedgerEntry> credits(String account) {
+        return tables.creditStore().entries(account);
     }
 
-    private CreditEntryItem balance(String account) {
-        return entry(account, CreditEntryItem.BALANCE_PREFIX + "usd");
+    /** What is left of the account's grants, as stored on the grants. */
+    private long remaining(String account) {
+        return tables.creditStore().grants(account).stream().mapToLong(GrantBalance::remainingMinor).sum();
     }
 
-    private CreditEntryItem entry(String account, String entryKey) {
-        CreditEntryItem entry = tables.credits.getItem(r -> r.consistentRead(true)
-                .key(k -> k.partitionValue(account).sortValue(entryKey)));
-        assertThat(entry).as("%s of %s", entryKey, account).isNotNull();
-        return entry;
+    private Map<String, Long> remainingByGrant(String account) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        tables.creditStore().grants(account).forEach(g -> out.put(g.grant().grantId(), g.remainingMinor()));
+        return out;
     }
 
-    private List<CreditEntryItem> drawdowns(String account) {
-        return credits(account).stream()
-                .filter(e -> e.entryKey.startsWith(CreditEntryItem.LEDGER_PREFIX + "drawdown:")).toList();
+    private LedgerEntry entry(String account, String entryId) {
+        return credits(account).stream().filter(e -> e.entryId().equals(entryId)).findFirst()
+                .orElseThrow(() -> new AssertionError("no ledger entry " + entryId + " of " + account));
+    }
+
+    private List<LedgerEntry> drawdowns(String account) {
+        return credits(account).stream().filter(e -> e.type() == LedgerEntry.Type.DRAWDOWN).toList();
     }
 
     private long ledgerSum(String account) {
-        return credits(account).stream().filter(e -> e.entryKey.startsWith(CreditEntryItem.LEDGER_PREFIX))
-                .mapToLong(e -> e.amountMinor).sum();
+        return credits(account).stream().mapToLong(LedgerEntry::amountMinor).sum();
     }
 
     private static long epoch(String instant) {

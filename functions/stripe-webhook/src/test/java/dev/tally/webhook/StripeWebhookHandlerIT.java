@@ -9,7 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.config.Env;
 import dev.tally.local.stripe.StripeEvents;
 import dev.tally.store.AccountItem;
-import dev.tally.store.CreditEntryItem;
+import dev.tally.credit.CreditGrant;
+import dev.tally.credit.GrantBalance;
+import dev.tally.credit.GrantSource;
+import dev.tally.credit.LedgerEntry;
 import dev.tally.store.Indexes;
 import dev.tally.store.PhaseItem;
 import dev.tally.store.SubscriptionItem;
@@ -414,27 +417,59 @@ abstract class StripeWebhookHandlerIT {
         Reply completed = post(StripeEvents.event(id.evt(2), "checkout.session.completed", t(-100), paid));
 
         assertThat(completed).isEqualTo(new Reply(200, "applied"));
-        CreditEntryItem balance = credit(id.account, CreditEntryItem.BALANCE_PREFIX + "usd");
-        assertThat(balance.balanceMinor).isEqualTo(25_000L);
-        assertThat(balance.grantedMinor).isEqualTo(25_000L);
-        assertThat(balance.currency).isEqualTo("usd");
-        CreditEntryItem grant = credit(id.account, CreditEntryItem.GRANT_PREFIX + session);
-        assertThat(grant.amountMinor).isEqualTo(25_000L);
-        assertThat(grant.sourceId).isEqualTo(session);
-        CreditEntryItem ledger = credit(id.account, CreditEntryItem.LEDGER_PREFIX + "grant:" + session);
-        assertThat(ledger.amountMinor).isEqualTo(25_000L);
-        assertThat(ledger.currency).isEqualTo("usd");
-        assertThat(creditKeys(id.account)).containsExactlyInAnyOrder(
-                "BALANCE#usd", "GRANT#" + session, "LEDGER#grant:" + session);
+        String grantId = "cg_" + session;
+        GrantBalance grant = credit(id.account, grantId);
+        // A purchase: effective from the event's time, default priority, no expiry, recorded by Stripe's webhook.
+        assertThat(grant.grant()).isEqualTo(new CreditGrant(grantId, id.account, "usd", 25_000, 50, t(-100), null,
+                GrantSource.PURCHASE, session, "Prepaid credits bought in Checkout " + session, "stripe", NOW.getEpochSecond()));
+        assertThat(grant.remainingMinor()).isEqualTo(25_000L);
+        assertThat(tables.creditStore().entries(id.account)).containsExactly(new LedgerEntry(grantId + ":grant", id.account,
+                grantId, "usd", LedgerEntry.Type.GRANT, 25_000, 25_000, null, null,
+                "Prepaid credit " + grantId + " (Prepaid credits bought in Checkout " + session + ")", NOW.getEpochSecond()));
+        assertThat(creditKeys(id.account)).containsExactlyInAnyOrder("GRANT#" + grantId, "LEDGER#" + grantId + ":grant");
 
         // The same session again through another event type (another event id): no second grant.
         Reply async = post(StripeEvents.event(id.evt(3), "checkout.session.async_payment_succeeded", t(-50), paid));
 
         assertThat(async).isEqualTo(new Reply(200, "duplicate"));
-        assertThat(credit(id.account, "BALANCE#usd").balanceMinor).isEqualTo(25_000L);
-        assertThat(credit(id.account, "BALANCE#usd").grantedMinor).isEqualTo(25_000L);
-        assertThat(creditKeys(id.account)).hasSize(3);
+        assertThat(credit(id.account, grantId).remainingMinor()).isEqualTo(25_000L);
+        assertThat(credit(id.account, grantId).grant().effectiveAt()).isEqualTo(t(-100));
+        assertThat(creditKeys(id.account)).hasSize(2);
         assertThat(webhookEvent(id.evt(3))).isNotNull();
+        // Stripe redelivers the first event: nothing new either.
+        assertThat(post(StripeEvents.event(id.evt(2), "checkout.session.completed", t(-100), paid)))
+                .isEqualTo(new Reply(200, "duplicate"));
+        assertThat(creditKeys(id.account)).hasSize(2);
+    }
+
+    @Test
+    void aPurchaseWhoseSessionSaysSoExpiresThatManyDaysAfterIt() {
+        Ids id = new Ids();
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Expiring Co", "e@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        String session = "cs_test_" + id.uid;
+        ObjectNode paid = StripeEvents.creditPurchase(session, id.customer, 4_000, "usd", t(-200));
+        ((ObjectNode) paid.get("metadata")).put("tally_credit_expires_days", "30");
+
+        assertThat(post(StripeEvents.event(id.evt(2), "checkout.session.completed", t(-100), paid))).isEqualTo(new Reply(200, "applied"));
+
+        CreditGrant grant = credit(id.account, "cg_" + session).grant();
+        assertThat(grant.effectiveAt()).isEqualTo(t(-100));
+        assertThat(grant.expiresAt()).isEqualTo(t(-100) + 30 * 86_400L);
+        assertThat(grant.priority()).isEqualTo(CreditGrant.DEFAULT_PRIORITY);
+    }
+
+    @Test
+    void aPurchaseWithAnUnreadableExpiryIsRefusedAndGrantsNothing() {
+        Ids id = new Ids();
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Typo Co", "t@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        ObjectNode paid = StripeEvents.creditPurchase("cs_test_" + id.uid, id.customer, 4_000, "usd", t(-200));
+        ((ObjectNode) paid.get("metadata")).put("tally_credit_expires_days", "a month");
+
+        Reply reply = post(StripeEvents.event(id.evt(2), "checkout.session.completed", t(-100), paid));
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(creditKeys(id.account)).isEmpty();
+        assertThat(webhookEvent(id.evt(2))).isNull();
     }
 
     @Test
@@ -453,7 +488,7 @@ abstract class StripeWebhookHandlerIT {
         ObjectNode paid = StripeEvents.creditPurchase(session, id.customer, 9_900, "usd", t(-200));
         assertThat(post(StripeEvents.event(id.evt(3), "checkout.session.async_payment_succeeded", t(-50), paid)))
                 .isEqualTo(new Reply(200, "applied"));
-        assertThat(credit(id.account, "BALANCE#usd").balanceMinor).isEqualTo(9_900L);
+        assertThat(credit(id.account, "cg_" + session).remainingMinor()).isEqualTo(9_900L);
     }
 
     @Test
@@ -595,16 +630,16 @@ abstract class StripeWebhookHandlerIT {
         return tables.webhookEvents.getItem(r -> r.consistentRead(true).key(k -> k.partitionValue(eventId)));
     }
 
-    CreditEntryItem credit(String accountId, String entryKey) {
-        CreditEntryItem item = tables.credits.getItem(r -> r.consistentRead(true).key(k -> k.partitionValue(accountId).sortValue(entryKey)));
-        assertThat(item).as(entryKey + " of " + accountId).isNotNull();
-        return item;
+    GrantBalance credit(String accountId, String grantId) {
+        return tables.creditStore().grant(accountId, grantId)
+                .orElseThrow(() -> new AssertionError("credit grant " + grantId + " of " + accountId));
     }
 
     List<String> creditKeys(String accountId) {
-        return tables.credits.query(r -> r.consistentRead(true)
-                        .queryConditional(QueryConditional.keyEqualTo(k -> k.partitionValue(accountId))))
-                .items().stream().map(i -> i.entryKey).toList();
+        List<String> keys = new java.util.ArrayList<>();
+        tables.creditStore().grants(accountId).forEach(g -> keys.add("GRANT#" + g.grant().grantId()));
+        tables.creditStore().entries(accountId).forEach(e -> keys.add("LEDGER#" + e.entryId()));
+        return keys;
     }
 
     List<String> activeSubscriptionsEndingAt(long periodEnd) {
@@ -621,7 +656,7 @@ abstract class StripeWebhookHandlerIT {
         counts.put("accounts", count(tables.accounts.tableName()));
         counts.put("subscriptions", count(tables.subscriptions.tableName()));
         counts.put("webhookEvents", count(tables.webhookEvents.tableName()));
-        counts.put("credits", count(tables.credits.tableName()));
+        counts.put("credits", count(tables.creditsTable));
         return counts;
     }
 
