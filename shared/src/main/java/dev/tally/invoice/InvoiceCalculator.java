@@ -320,8 +320,13 @@ public final class InvoiceCalculator {
         String filter = price.dimensionFilter() == null || price.dimensionFilter().isEmpty() ? ""
                 : " (" + price.dimensionFilter().values().stream().sorted().collect(Collectors.joining(", ")) + ")";
         return meter.displayName() + filter + ": " + units(meter, quantity)
-                + (included.signum() > 0 ? " (" + included.stripTrailingZeros().toPlainString() + " included)" : "")
+                + (included.signum() > 0 ? " (" + forPeople(included) + " included)" : "")
                 + (slice.wholePeriod() ? "" : ", " + describe(slice.start(), slice.end()));
+    }
+
+    /** A quantity for a description: at most two decimals (a prorated included quantity is exact in the line itself). */
+    private static String forPeople(BigDecimal quantity) {
+        return quantity.setScale(Math.min(quantity.scale(), 2), java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
     }
 
     private static String units(Meter meter, BigDecimal quantity) {

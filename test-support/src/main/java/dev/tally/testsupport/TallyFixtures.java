@@ -1,5 +1,7 @@
 package dev.tally.testsupport;
 
+import java.util.List;
+
 import dev.tally.account.BillingPeriod;
 import dev.tally.catalog.Catalog;
 import dev.tally.catalog.CatalogLoader;
@@ -113,7 +115,8 @@ public final class TallyFixtures {
         sub.status = "active";
         sub.planId = planId;
         Plan plan = CATALOG.plan(planId).orElse(null);
-        sub.stripePriceIds = plan == null ? null : plan.stripePriceIds();
+        // The plan's first Stripe price: the one that maps the subscription to the plan and charges nothing in Stripe.
+        sub.stripePriceIds = plan == null ? null : List.of(plan.stripePriceIds().get(0));
         sub.currency = plan == null ? null : plan.currency();
         sub.stripeEventCreated = anchor;
         sub.billingAnchor = anchor;

@@ -16,8 +16,8 @@ import dev.tally.credit.CreditStore;
 import dev.tally.credit.GrantBalance;
 import dev.tally.credit.LedgerEntry;
 import dev.tally.store.Indexes;
-import dev.tally.store.InvoiceItem;
-import dev.tally.store.InvoiceLineItem;
+import dev.tally.store.PhaseItem;
+import dev.tally.subscription.Phase;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
 import dev.tally.store.UsageRejectionItem;
@@ -63,9 +63,10 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * {@link InvoiceGeneratorHandler}, built with its real constructor from the template's environment, against
- * DynamoDB on an {@link AwsBackend}: one invoice per account-period whatever SQS and crashes do to the job, amounts
- * as the catalog prices them, prepaid credits drawn once, and usage that arrives after its period was invoiced billed
- * as an adjustment on the next invoice. Every test has its own account, so the tables can be shared.
+ * DynamoDB on an {@link AwsBackend}: one finalized invoice per subscription-period whatever SQS and crashes do to the
+ * job, amounts as the catalog prices them (base fees in advance and in arrears, proration over phases, commitments),
+ * prepaid credits drawn once from the grants, and usage that arrives after its period was invoiced billed as an
+ * adjustment on the next invoice. Every test has its own account, so the tables can be shared.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class InvoiceGeneratorHandlerIT {
@@ -91,12 +92,18 @@ abstract class InvoiceGeneratorHandlerIT {
      *   image_pulls      20000 pulls, 5000 included -> 15000 billable, graduated tiers:
      *                    first 10000 x 0.1 = 1000, next 5000 (up to 100000) x 0.05 = 250             = 1250
      *   storage_gb_hours 2500.5 GB-hours, none included -> divide_by 1000, round up = 3 x 100         =  300
-     *                                                                                       subtotal = 2300
+     *                                                                                          usage = 2300
+     * and the team plan's base fee, 2500 a month in advance: its first invoice bills February (not billed in advance,
+     * since Tally had no invoice before) and March in advance                                            5000
+     *                                                                                       subtotal = 7300
      */
     static final long BUILD_AMOUNT = 750;
     static final long PULLS_AMOUNT = 1250;
     static final long STORAGE_AMOUNT = 300;
-    static final long SUBTOTAL = 2300;
+    static final long FEE = 2500;
+    static final long USAGE = 2300;
+    static final long SUBTOTAL = USAGE + 2 * FEE;
+    static final String TEAM_FEE = "team_base_fee_v1";
 
     private final MutableClock clock = MutableClock.at(NOW);
     private Map<String, String> env;
@@ -140,42 +147,52 @@ abstract class InvoiceGeneratorHandlerIT {
     // ---------------------------------------------------------------------------------------------- invoicing
 
     @Test
-    void invoicesAnEndedPeriodWithALinePerPlanMeterAndAdvancesTheCursor() {
+    void invoicesAnEndedPeriodWithALinePerPriceAndItsBaseFeesAndAdvancesTheCursor() {
         String account = customer();
         seedFebruaryUsage(account);
 
         SQSBatchResponse response = handler.handleRequest(sqs(msg(februaryJob(account))), null);
 
         assertThat(failures(response)).isEmpty();
-        InvoiceItem invoice = invoice(account, FEB);
-        assertThat(invoice.invoiceId).isEqualTo("tin_" + account + "_" + FEB);
-        assertThat(invoice.accountId).isEqualTo(account);
-        assertThat(invoice.subscriptionId).isEqualTo("sub_" + account);
-        assertThat(invoice.planId).isEqualTo("team");
-        assertThat(invoice.currency).isEqualTo("usd");
-        assertThat(invoice.periodStart).isEqualTo(FEB);
-        assertThat(invoice.periodEnd).isEqualTo(MAR);
-        assertThat(invoice.catalogVersion).isEqualTo(catalog.version());
-        assertThat(invoice.createdAt).isEqualTo(NOW.getEpochSecond());
-        assertThat(invoice.lines).extracting(l -> l.meter).containsExactly(BUILD, PULLS, STORAGE);
-        assertThat(invoice.lines).extracting(l -> l.amountMinor).containsExactly(BUILD_AMOUNT, PULLS_AMOUNT, STORAGE_AMOUNT);
-        InvoiceLineItem build = invoice.lines.get(0);
-        assertThat(build.quantity).isEqualByComparingTo("2000");
-        assertThat(build.includedQuantity).isEqualByComparingTo("1500");
-        assertThat(build.billableQuantity).isEqualByComparingTo("500");
-        assertThat(build.usageEventCount).isEqualTo(40L);
-        assertThat(build.seriesKey).isEqualTo(account + "#" + BUILD);
-        assertThat(build.lineId).isEqualTo("usage:" + BUILD);
-        assertThat(build.type).isEqualTo(InvoiceLineItem.USAGE);
-        assertThat(List.of(build.periodStart, build.periodEnd)).containsExactly(FEB, MAR);
-        assertThat(build.description).isEqualTo("Build minutes: 2000 minutes (1500 included)");
-        InvoiceLineItem storage = invoice.lines.get(2);
-        assertThat(storage.quantity).isEqualByComparingTo("2500.5");
-        assertThat(storage.billableQuantity).as("packages of 1000").isEqualByComparingTo("3");
-        assertThat(invoice.subtotalMinor).isEqualTo(invoice.lines.stream().mapToLong(l -> l.amountMinor).sum())
+        Invoice invoice = invoice(account, FEB);
+        assertThat(invoice.invoiceId()).isEqualTo("tin_sub_" + account + "_" + FEB);
+        assertThat(invoice.status()).isEqualTo(InvoiceStatus.OPEN);
+        assertThat(invoice.accountId()).isEqualTo(account);
+        assertThat(invoice.payerAccountId()).isEqualTo(account);
+        assertThat(invoice.subscriptionId()).isEqualTo("sub_" + account);
+        assertThat(invoice.currency()).isEqualTo("usd");
+        assertThat(invoice.periodStart()).isEqualTo(FEB);
+        assertThat(invoice.periodEnd()).isEqualTo(MAR);
+        assertThat(invoice.catalogVersion()).isEqualTo(catalog.version());
+        assertThat(invoice.createdAt()).isEqualTo(NOW.getEpochSecond());
+        assertThat(invoice.finalizedAt()).isEqualTo(NOW.getEpochSecond());
+        assertThat(invoice.lines()).extracting(InvoiceLine::lineId).containsExactly(
+                "usage:team_build_minutes_v1:" + FEB, "usage:team_image_pulls_v1:" + FEB, "usage:team_storage_v1:" + FEB,
+                "base_fee:" + TEAM_FEE + ":" + FEB, "base_fee_advance:" + TEAM_FEE + ":" + MAR);
+        assertThat(invoice.lines()).extracting(InvoiceLine::type).containsExactly(
+                LineType.USAGE, LineType.USAGE, LineType.USAGE, LineType.BASE_FEE, LineType.BASE_FEE);
+        assertThat(invoice.lines()).extracting(InvoiceLine::amountMinor)
+                .containsExactly(BUILD_AMOUNT, PULLS_AMOUNT, STORAGE_AMOUNT, FEE, FEE);
+        InvoiceLine build = invoice.lines().get(0);
+        assertThat(build.priceId()).isEqualTo("team_build_minutes_v1");
+        assertThat(build.meter()).isEqualTo(BUILD);
+        assertThat(build.quantity()).isEqualByComparingTo("2000");
+        assertThat(build.includedQuantity()).isEqualByComparingTo("1500");
+        assertThat(build.billableQuantity()).isEqualByComparingTo("500");
+        assertThat(build.trace().eventCount()).isEqualTo(40L);
+        assertThat(build.trace().seriesKey()).isEqualTo(account + "#" + BUILD);
+        assertThat(List.of(build.periodStart(), build.periodEnd())).containsExactly(FEB, MAR);
+        assertThat(build.description()).isEqualTo("Build minutes: 2000 minutes (1500 included)");
+        InvoiceLine storage = invoice.lines().get(2);
+        assertThat(storage.quantity()).isEqualByComparingTo("2500.5");
+        assertThat(storage.billableQuantity()).as("packages of 1000").isEqualByComparingTo("3");
+        InvoiceLine advance = invoice.lines().get(4);
+        assertThat(List.of(advance.periodStart(), advance.periodEnd())).as("next period, in advance").containsExactly(MAR, APR);
+        assertThat(advance.description()).isEqualTo("Team base fee, in advance for 2026-03-01T00:00:00Z to 2026-04-01T00:00:00Z");
+        assertThat(invoice.subtotalMinor()).isEqualTo(invoice.lines().stream().mapToLong(InvoiceLine::amountMinor).sum())
                 .isEqualTo(SUBTOTAL);
-        assertThat(invoice.creditsAppliedMinor).isZero();
-        assertThat(invoice.totalMinor).isEqualTo(SUBTOTAL);
+        assertThat(invoice.creditsAppliedMinor()).isZero();
+        assertThat(invoice.totalMinor()).isEqualTo(SUBTOTAL);
 
         SubscriptionItem sub = subscription(account);
         assertThat(sub.periodStart).isEqualTo(MAR);
@@ -187,6 +204,131 @@ abstract class InvoiceGeneratorHandlerIT {
     }
 
     @Test
+    void theNextInvoiceBillsOnlyTheFollowingPeriodInAdvanceWhenNothingChanged() {
+        String account = customer();
+        assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
+        clock.set(Instant.ofEpochSecond(APR + 7_200));
+
+        assertThat(failures(handler.handleRequest(sqs(msg(new InvoiceJob("sub_" + account, account, MAR, APR))), null))).isEmpty();
+
+        Invoice march = invoice(account, MAR);
+        assertThat(march.lines()).filteredOn(l -> l.type() == LineType.BASE_FEE).extracting(InvoiceLine::lineId, InvoiceLine::amountMinor)
+                .containsExactly(tuple("base_fee_advance:" + TEAM_FEE + ":" + APR, FEE));
+        assertThat(march.subtotalMinor()).isEqualTo(FEE);
+    }
+
+    @Test
+    void aPlanChangeMidPeriodPricesEachPhaseForItsSecondsWithCommitmentAndIncludedQuantitiesProrated() {
+        String account = TallyFixtures.uniqueId("org");
+        long feb15 = epoch("2026-02-15T00:00:00Z");
+        SubscriptionItem sub = TallyFixtures.seedCustomer(tables, account, "team", ANCHOR, FEB);
+        sub.phases = PhaseItem.fromDomain(List.of(new Phase("team", 1, ANCHOR, feb15), new Phase("business", 1, feb15, null)));
+        sub.planId = "business";
+        tables.subscriptions.putItem(sub);
+        seedFebruaryUsage(account);   // all in February's first hour: the team phase
+
+        assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
+
+        /*
+         * February has 28 days; each phase has 14, so every share is exactly one half.
+         *   team: build 2000 - 750 included = 1250 x 1.5                                             = 1875
+         *         pulls 20000 - 2500 included = 17500: 10000 x 0.1 + 7500 x 0.05                    = 1375
+         *         storage 2500.5 -> 3 packages x 100                                                 =  300
+         *   business: base fee 9900 in arrears x 1/2                                                 = 4950
+         *         usage none, so the commitment's half, 50000 / 2, is trued up                       = 25000
+         *   team base fee in advance for February, never billed before, for its half: 2500 / 2      = 1250
+         *   nothing in advance for March: Business bills its fee in arrears
+         */
+        Invoice invoice = invoice(account, FEB);
+        assertThat(invoice.lines()).extracting(InvoiceLine::lineId, InvoiceLine::amountMinor).containsExactly(
+                tuple("usage:team_build_minutes_v1:" + FEB, 1875L),
+                tuple("usage:team_image_pulls_v1:" + FEB, 1375L),
+                tuple("usage:team_storage_v1:" + FEB, 300L),
+                tuple("base_fee:business_base_fee_v1:" + feb15, 4950L),
+                tuple("usage:business_build_minutes_v1:" + feb15, 0L),
+                tuple("usage:business_image_pulls_v1:" + feb15, 0L),
+                tuple("usage:business_image_pulls_eu_v1:" + feb15, 0L),
+                tuple("usage:business_storage_v1:" + feb15, 0L),
+                tuple("minimum_true_up:business_minimum_commitment_v1:" + feb15, 25_000L),
+                tuple("base_fee:" + TEAM_FEE + ":" + FEB, 1250L));
+        InvoiceLine build = invoice.lines().get(0);
+        assertThat(build.includedQuantity()).isEqualByComparingTo("750");
+        assertThat(List.of(build.periodStart(), build.periodEnd())).containsExactly(FEB, feb15);
+        assertThat(invoice.lines().get(8).type()).isEqualTo(LineType.MINIMUM_TRUE_UP);
+        assertThat(invoice.lines().get(9).description()).isEqualTo(
+                "Team base fee (2026-02-01T00:00:00Z to 2026-02-15T00:00:00Z, prorated 50%)");
+        assertThat(invoice.totalMinor()).isEqualTo(1875 + 1375 + 300 + 4950 + 25_000 + 1250);
+    }
+
+    @Test
+    void aRatingFailureLeavesAVisibleDraftAndBlocksNeitherTheOtherJobsNorTheSubscription() {
+        String broken = customer();
+        String fine = customer();
+        // 10^30 minutes: the amount does not fit a long of minor units (a bucket corrupted, or a meter without a maximum)
+        seed(broken, FEB, BUILD, "1000000000000000000000000000000", 1);
+        seedFebruaryUsage(fine);
+
+        SQSBatchResponse response = handler.handleRequest(sqs(msg(februaryJob(broken)), msg(februaryJob(fine))), null);
+
+        assertThat(failures(response)).as("a deterministic failure is not retried").isEmpty();
+        Invoice draft = invoice(broken, FEB);
+        assertThat(draft.status()).isEqualTo(InvoiceStatus.DRAFT);
+        assertThat(draft.failureReason()).startsWith("ArithmeticException");
+        assertThat(store().failedDrafts(100)).extracting(Invoice::invoiceId).contains(draft.invoiceId());
+        assertThat(subscription(broken).periodStart).as("the next period is not held back").isEqualTo(MAR);
+        assertThat(invoice(fine, FEB).totalMinor()).isEqualTo(SUBTOTAL);
+    }
+
+    @Test
+    void anInvoiceWithHundredsOfLinesIsStoredAndReadWhole() {
+        String account = customer();
+        InvoiceStore store = store();
+        Invoice header = new Invoice(Invoice.idFor("sub_" + account, FEB), account, account, "sub_" + account, FEB, MAR,
+                "usd", InvoiceStatus.DRAFT, List.of(), 0, 0, 0, catalog.version(), NOW.getEpochSecond(), null, null);
+        long attempt = store.beginDraft(header).orElseThrow();
+        List<InvoiceLine> lines = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            lines.add(new InvoiceLine("usage:p" + i + ":" + FEB, LineType.USAGE, "p" + i, BUILD, FEB, MAR, BigDecimal.valueOf(i),
+                    BigDecimal.ZERO, BigDecimal.valueOf(i), i, "line " + i, null, null));
+        }
+        store.writeLines(header.invoiceId(), attempt, lines);
+        long subtotal = lines.stream().mapToLong(InvoiceLine::amountMinor).sum();
+        Invoice open = new Invoice(header.invoiceId(), account, account, header.subscriptionId(), FEB, MAR, "usd",
+                InvoiceStatus.OPEN, lines, subtotal, 0, subtotal, catalog.version(), NOW.getEpochSecond(), NOW.getEpochSecond(), null);
+
+        assertThat(store.finalizeDraft(open, attempt, dev.tally.credit.Drawdown.none(account, "usd", header.invoiceId())))
+                .isEqualTo(InvoiceStore.FinalizeOutcome.FINALIZED);
+
+        Invoice read = store.find(header.invoiceId()).orElseThrow();
+        assertThat(read.lines()).hasSize(300).extracting(InvoiceLine::lineId).containsExactlyElementsOf(
+                lines.stream().map(InvoiceLine::lineId).toList());
+        assertThat(read.subtotalMinor()).isEqualTo(44_850L);
+        assertThat(store.beginDraft(header)).as("a finalized invoice never opens again").isEmpty();
+    }
+
+    @Test
+    void aSecondAttemptSupersedesTheFirstAndOnlyTheFinalizedAttemptsLinesAreTheInvoices() {
+        String account = customer();
+        InvoiceStore store = store();
+        Invoice header = new Invoice(Invoice.idFor("sub_" + account, FEB), account, account, "sub_" + account, FEB, MAR,
+                "usd", InvoiceStatus.DRAFT, List.of(), 0, 0, 0, catalog.version(), NOW.getEpochSecond(), null, null);
+        long first = store.beginDraft(header).orElseThrow();
+        store.writeLines(header.invoiceId(), first, List.of(line("usage:a", 100), line("usage:stale", 5)));
+        long second = store.beginDraft(header).orElseThrow();   // a redelivered job started while the first ran
+        store.writeLines(header.invoiceId(), second, List.of(line("usage:a", 120)));
+
+        Invoice fromFirst = open(header, List.of(line("usage:a", 100), line("usage:stale", 5)));
+        assertThat(store.finalizeDraft(fromFirst, first, dev.tally.credit.Drawdown.none(account, "usd", header.invoiceId())))
+                .isEqualTo(InvoiceStore.FinalizeOutcome.SUPERSEDED);
+        Invoice fromSecond = open(header, List.of(line("usage:a", 120)));
+        assertThat(store.finalizeDraft(fromSecond, second, dev.tally.credit.Drawdown.none(account, "usd", header.invoiceId())))
+                .isEqualTo(InvoiceStore.FinalizeOutcome.FINALIZED);
+
+        assertThat(store.find(header.invoiceId()).orElseThrow().lines()).extracting(InvoiceLine::lineId, InvoiceLine::amountMinor)
+                .containsExactly(tuple("usage:a", 120L));
+    }
+
+    @Test
     void everyPriceOfThePlanGetsALineAndUnpricedUsageShowsAtZero() {
         String account = customer("pro_jpy");
         seed(account, FEB, BUILD, "1000", 3);
@@ -195,28 +337,31 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
 
         // pro_jpy prices build_minutes only: 1000 - 400 included = 600 x 2.5 yen = 1500 yen; pulls are not priced
-        InvoiceItem invoice = invoice(account, FEB);
-        assertThat(invoice.currency).isEqualTo("jpy");
-        assertThat(invoice.lines).extracting(l -> l.meter).containsExactly(BUILD, PULLS);
-        assertThat(invoice.lines).extracting(l -> l.amountMinor).containsExactly(1500L, 0L);
-        assertThat(invoice.lines.get(1).quantity).isEqualByComparingTo("77");
-        assertThat(invoice.lines.get(1).usageEventCount).isEqualTo(2L);
-        assertThat(invoice.totalMinor).isEqualTo(1500L);
+        Invoice invoice = invoice(account, FEB);
+        assertThat(invoice.currency()).isEqualTo("jpy");
+        assertThat(invoice.lines()).extracting(l -> l.meter()).containsExactly(BUILD, PULLS);
+        assertThat(invoice.lines()).extracting(l -> l.amountMinor()).containsExactly(1500L, 0L);
+        assertThat(invoice.lines().get(1).quantity()).isEqualByComparingTo("77");
+        assertThat(invoice.lines().get(1).trace().eventCount()).isEqualTo(2L);
+        assertThat(invoice.lines().get(1).priceId()).isNull();
+        assertThat(invoice.lines().get(1).description()).isEqualTo("Image pulls: 77 pulls (not priced on Pro (JPY))");
+        assertThat(invoice.totalMinor()).isEqualTo(1500L);
     }
 
     @Test
-    void aPeriodWithoutUsageIsInvoicedAtZero() {
+    void aPeriodWithoutUsageIsInvoicedWithZeroUsageLinesAndItsFees() {
         String account = customer();
 
         assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
 
-        InvoiceItem invoice = invoice(account, FEB);
-        assertThat(invoice.lines).extracting(l -> l.meter).containsExactly(BUILD, PULLS, STORAGE);
-        assertThat(invoice.lines).allSatisfy(l -> {
-            assertThat(l.quantity).isEqualByComparingTo(BigDecimal.ZERO);
-            assertThat(l.amountMinor).isZero();
+        Invoice invoice = invoice(account, FEB);
+        assertThat(invoice.lines()).filteredOn(l -> l.type() == LineType.USAGE).extracting(l -> l.meter())
+                .containsExactly(BUILD, PULLS, STORAGE);
+        assertThat(invoice.lines()).filteredOn(l -> l.type() == LineType.USAGE).allSatisfy(l -> {
+            assertThat(l.quantity()).isEqualByComparingTo(BigDecimal.ZERO);
+            assertThat(l.amountMinor()).isZero();
         });
-        assertThat(invoice.totalMinor).isZero();
+        assertThat(invoice.totalMinor()).isEqualTo(2 * FEE);
         assertThat(subscription(account).periodStart).isEqualTo(MAR);
     }
 
@@ -230,13 +375,15 @@ abstract class InvoiceGeneratorHandlerIT {
 
         assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
 
-        InvoiceItem invoice = invoice(account, FEB);
-        assertThat(invoice.creditsAppliedMinor).isEqualTo(1_000L);
-        assertThat(invoice.totalMinor).isEqualTo(SUBTOTAL - 1_000); // 1300
+        Invoice invoice = invoice(account, FEB);
+        assertThat(invoice.creditsAppliedMinor()).isEqualTo(1_000L);
+        assertThat(invoice.totalMinor()).isEqualTo(SUBTOTAL - 1_000); // 6300
+        assertThat(invoice.lines()).filteredOn(l -> l.type() == LineType.CREDIT)
+                .extracting(InvoiceLine::lineId, InvoiceLine::amountMinor).containsExactly(tuple("credit:" + grantId(account), -1_000L));
         assertThat(remaining(account)).isZero();
-        LedgerEntry drawdown = entry(account, grantId(account) + ":drawdown:" + invoice.invoiceId);
+        LedgerEntry drawdown = entry(account, grantId(account) + ":drawdown:" + invoice.invoiceId());
         assertThat(drawdown.amountMinor()).isEqualTo(-1_000L);
-        assertThat(drawdown.invoiceId()).isEqualTo(invoice.invoiceId);
+        assertThat(drawdown.invoiceId()).isEqualTo(invoice.invoiceId());
         assertThat(drawdown.currency()).isEqualTo("usd");
         assertThat(drawdown.remainingAfterMinor()).isZero();
         assertThat(drawdown.at()).isEqualTo(NOW.getEpochSecond());
@@ -247,15 +394,15 @@ abstract class InvoiceGeneratorHandlerIT {
     void creditsLargerThanTheSubtotalPayItAllAndTheRestRemains() {
         String account = customer();
         seedFebruaryUsage(account);
-        grant(account, 5_000);
+        grant(account, 10_000);
 
         assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
 
-        InvoiceItem invoice = invoice(account, FEB);
-        assertThat(invoice.creditsAppliedMinor).isEqualTo(SUBTOTAL);
-        assertThat(invoice.totalMinor).isZero();
-        assertThat(remaining(account)).isEqualTo(5_000 - SUBTOTAL); // 2700
-        assertThat(entry(account, grantId(account) + ":drawdown:" + invoice.invoiceId).amountMinor())
+        Invoice invoice = invoice(account, FEB);
+        assertThat(invoice.creditsAppliedMinor()).isEqualTo(SUBTOTAL);
+        assertThat(invoice.totalMinor()).isZero();
+        assertThat(remaining(account)).isEqualTo(10_000 - SUBTOTAL); // 2700
+        assertThat(entry(account, grantId(account) + ":drawdown:" + invoice.invoiceId()).amountMinor())
                 .isEqualTo(-SUBTOTAL);
         assertThat(ledgerSum(account)).isEqualTo(2_700L).isEqualTo(remaining(account));
     }
@@ -265,7 +412,7 @@ abstract class InvoiceGeneratorHandlerIT {
         String account = customer();
         seedFebruaryUsage(account);
         long now = NOW.getEpochSecond();
-        TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_bought", account, "usd", 5_000, 50, FEB, null));
+        TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_bought", account, "usd", 10_000, 50, FEB, null));
         TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_promo", account, "usd", 800, 50, FEB, APR));
         TallyFixtures.seedGrant(tables, TallyFixtures.creditGrant("cg_goodwill", account, "usd", 300, 10, FEB, null));
         // expired an hour ago; the billing run has not written its expiry entry yet: still not drawn
@@ -274,13 +421,13 @@ abstract class InvoiceGeneratorHandlerIT {
 
         assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
 
-        InvoiceItem invoice = invoice(account, FEB);
-        assertThat(invoice.creditsAppliedMinor).isEqualTo(SUBTOTAL);
-        assertThat(invoice.totalMinor).isZero();
+        Invoice invoice = invoice(account, FEB);
+        assertThat(invoice.creditsAppliedMinor()).isEqualTo(SUBTOTAL);
+        assertThat(invoice.totalMinor()).isZero();
         // priority 10 first, then the grant that expires (April) before the one that never does
         assertThat(drawdowns(account)).extracting(LedgerEntry::grantId, LedgerEntry::amountMinor, LedgerEntry::remainingAfterMinor)
                 .containsExactlyInAnyOrder(tuple("cg_goodwill", -300L, 0L), tuple("cg_promo", -800L, 0L),
-                        tuple("cg_bought", -1_200L, 3_800L));
+                        tuple("cg_bought", -6_200L, 3_800L));
         assertThat(remainingByGrant(account)).containsExactlyInAnyOrderEntriesOf(Map.of("cg_bought", 3_800L, "cg_promo", 0L,
                 "cg_goodwill", 0L, "cg_lapsed", 9_000L, "cg_yen", 9_000L));
         assertThat(ledgerSum(account)).isEqualTo(remaining(account));
@@ -301,16 +448,16 @@ abstract class InvoiceGeneratorHandlerIT {
                     CancellationReason.builder().code("ConditionalCheckFailed").build()).build();
         });
 
-        Optional<InvoiceItem> written = service(FaultInjectingDynamoDb.wrap(backend().dynamoDb(), race)).invoice(februaryJob(account));
+        Optional<Invoice> written = service(FaultInjectingDynamoDb.wrap(backend().dynamoDb(), race)).invoice(februaryJob(account));
 
         assertThat(race.fired()).isEqualTo(1);
         assertThat(written).get().satisfies(i -> {
-            assertThat(i.creditsAppliedMinor).as("what was left after the other invoice").isEqualTo(600L);
-            assertThat(i.totalMinor).isEqualTo(SUBTOTAL - 600);
+            assertThat(i.creditsAppliedMinor()).as("what was left after the other invoice").isEqualTo(600L);
+            assertThat(i.totalMinor()).isEqualTo(SUBTOTAL - 600);
         });
         assertThat(credits(account)).extracting(LedgerEntry::entryId, LedgerEntry::amountMinor).containsExactlyInAnyOrder(
                 tuple("cg_bought:grant", 1_000L), tuple("cg_bought:drawdown:tin_other", -400L),
-                tuple("cg_bought:drawdown:" + InvoiceItem.invoiceId(account, FEB), -600L));
+                tuple("cg_bought:drawdown:" + Invoice.idFor("sub_" + account, FEB), -600L));
         assertThat(remaining(account)).isZero();
     }
 
@@ -331,8 +478,8 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(failures(handler.handleRequest(sqs(requeued), null))).isEmpty();
 
         assertThat(invoicesOf(account)).singleElement().satisfies(i -> {
-            assertThat(i.totalMinor).isEqualTo(1_300L);
-            assertThat(i.createdAt).isEqualTo(NOW.getEpochSecond());
+            assertThat(i.totalMinor()).isEqualTo(SUBTOTAL - 1_000);
+            assertThat(i.createdAt()).isEqualTo(NOW.getEpochSecond());
         });
         assertThat(drawdowns(account)).hasSize(1);
         assertThat(remaining(account)).isZero();
@@ -364,8 +511,8 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(failures(handler.handleRequest(sqs(msg(job.toJson())), null))).isEmpty();
 
         assertThat(invoicesOf(account)).singleElement().satisfies(i -> {
-            assertThat(i.subtotalMinor).isEqualTo(SUBTOTAL);
-            assertThat(i.creditsAppliedMinor).isEqualTo(1_000L);
+            assertThat(i.subtotalMinor()).isEqualTo(SUBTOTAL);
+            assertThat(i.creditsAppliedMinor()).isEqualTo(1_000L);
         });
         assertThat(drawdowns(account)).hasSize(1);
         assertThat(remaining(account)).isZero();
@@ -377,7 +524,7 @@ abstract class InvoiceGeneratorHandlerIT {
     void aCrashThatHidTheCommittedInvoiceFromTheCallerDoesNotDrawCreditsTwice() {
         String account = customer();
         seedFebruaryUsage(account);
-        grant(account, 5_000);
+        grant(account, 10_000);
         InvoiceJob job = februaryJob(account);
         DynamoDbFault crash = DynamoDbFault.on("TransactWriteItems").onTable(tables.invoices.tableName()).afterCall();
         InvoiceService crashing = service(FaultInjectingDynamoDb.wrap(backend().dynamoDb(), crash));
@@ -393,8 +540,8 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(failures(handler.handleRequest(sqs(msg(job.toJson())), null))).isEmpty();
 
         assertThat(invoicesOf(account)).singleElement().satisfies(i -> {
-            assertThat(i.creditsAppliedMinor).isEqualTo(SUBTOTAL);
-            assertThat(i.createdAt).isEqualTo(NOW.getEpochSecond());
+            assertThat(i.creditsAppliedMinor()).isEqualTo(SUBTOTAL);
+            assertThat(i.createdAt()).isEqualTo(NOW.getEpochSecond());
         });
         assertThat(drawdowns(account)).hasSize(1);
         assertThat(remaining(account)).isEqualTo(2_700L);
@@ -419,11 +566,15 @@ abstract class InvoiceGeneratorHandlerIT {
 
         assertThat(throttled.fired()).isEqualTo(1);
         assertThat(failures(response)).containsExactly(one.id());
-        assertThat(invoicesOf(first)).isEmpty();
-        assertThat(invoicesOf(second)).hasSize(1);
+        assertThat(invoicesOf(first)).singleElement().satisfies(i -> assertThat(i.status()).isEqualTo(InvoiceStatus.DRAFT));
+        assertThat(subscription(first).periodStart).isEqualTo(FEB);
+        assertThat(invoicesOf(second)).singleElement().satisfies(i -> assertThat(i.status()).isEqualTo(InvoiceStatus.OPEN));
 
         assertThat(failures(handler.handleRequest(sqs(one), null))).isEmpty();
-        assertThat(invoicesOf(first)).singleElement().satisfies(i -> assertThat(i.totalMinor).isEqualTo(SUBTOTAL));
+        assertThat(invoicesOf(first)).singleElement().satisfies(i -> {
+            assertThat(i.status()).isEqualTo(InvoiceStatus.OPEN);
+            assertThat(i.totalMinor()).isEqualTo(SUBTOTAL);
+        });
         assertThat(subscription(first).periodStart).isEqualTo(MAR);
     }
 
@@ -458,7 +609,7 @@ abstract class InvoiceGeneratorHandlerIT {
         // February's job again, long after: its invoice exists and the cursor is two periods further
         assertThat(failures(handler.handleRequest(sqs(february), null))).isEmpty();
 
-        assertThat(invoicesOf(account)).extracting(i -> i.periodStart).containsExactly(FEB, MAR);
+        assertThat(invoicesOf(account)).extracting(i -> i.periodStart()).containsExactly(FEB, MAR);
         SubscriptionItem sub = subscription(account);
         assertThat(sub.periodStart).isEqualTo(APR);
         assertThat(sub.version).isEqualTo(3L);
@@ -474,7 +625,7 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(pipeline.send(SqsMessages.message("[" + String.join(",", february) + "]"))).isEmpty();
         assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
         // 1200 + 250.25 + 49.75 + 100 = 1600 minutes: (1600 - 1500) x 1.5 = 150 cents
-        assertThat(invoice(account, FEB).lines.get(0).amountMinor).isEqualTo(150L);
+        assertThat(invoice(account, FEB).lines().get(0).amountMinor()).isEqualTo(150L);
 
         // A February event arrives after February was invoiced (inside the backdating window), and March usage.
         assertThat(pipeline.send(SqsMessages.message(usageEvent(TallyFixtures.uniqueId("evt"), account, BUILD, "500", MAR - 60)),
@@ -482,33 +633,37 @@ abstract class InvoiceGeneratorHandlerIT {
         clock.set(Instant.ofEpochSecond(APR + 7_200));
         assertThat(failures(handler.handleRequest(sqs(msg(new InvoiceJob("sub_" + account, account, MAR, APR).toJson())), null))).isEmpty();
 
-        InvoiceItem march = invoice(account, MAR);
-        InvoiceLineItem adjustment = march.lines.stream().filter(l -> InvoiceLineItem.ADJUSTMENT.equals(l.type)).findFirst().orElseThrow();
-        assertThat(adjustment.lineId).isEqualTo("adjustment:" + InvoiceItem.invoiceId(account, FEB) + ":" + BUILD);
-        assertThat(adjustment.adjustsInvoiceId).isEqualTo(InvoiceItem.invoiceId(account, FEB));
-        assertThat(adjustment.periodStart).isEqualTo(FEB);
-        assertThat(adjustment.periodEnd).isEqualTo(MAR);
-        assertThat(adjustment.quantity).isEqualByComparingTo("500");
-        assertThat(adjustment.usageEventCount).isEqualTo(1L);
+        Invoice march = invoice(account, MAR);
+        InvoiceLine adjustment = march.lines().stream().filter(l -> l.type() == LineType.ADJUSTMENT).findFirst().orElseThrow();
+        assertThat(adjustment.lineId()).isEqualTo("adjustment:" + Invoice.idFor("sub_" + account, FEB)
+                + ":usage:team_build_minutes_v1:" + FEB);
+        assertThat(adjustment.priceId()).isEqualTo("team_build_minutes_v1");
+        assertThat(adjustment.adjustsInvoiceId()).isEqualTo(Invoice.idFor("sub_" + account, FEB));
+        assertThat(adjustment.periodStart()).isEqualTo(FEB);
+        assertThat(adjustment.periodEnd()).isEqualTo(MAR);
+        assertThat(adjustment.quantity()).isEqualByComparingTo("500");
+        assertThat(adjustment.trace().eventCount()).isEqualTo(1L);
         // one invoice with 2100 minutes would say (2100 - 1500) x 1.5 = 900; February said 150, so 750 more
-        assertThat(adjustment.amountMinor).isEqualTo(750L);
-        assertThat(adjustment.description).startsWith("Usage for 2026-02-01T00:00:00Z to 2026-03-01T00:00:00Z received after invoicing");
-        InvoiceLineItem build = march.lines.get(0);
-        assertThat(build.type).isEqualTo(InvoiceLineItem.USAGE);
-        assertThat(build.quantity).isEqualByComparingTo("7");
-        assertThat(march.subtotalMinor).isEqualTo(750L);
+        assertThat(adjustment.amountMinor()).isEqualTo(750L);
+        assertThat(adjustment.description()).startsWith("Usage for 2026-02-01T00:00:00Z to 2026-03-01T00:00:00Z received after invoicing");
+        InvoiceLine build = march.lines().get(0);
+        assertThat(build.type()).isEqualTo(LineType.USAGE);
+        assertThat(build.quantity()).isEqualByComparingTo("7");
+        assertThat(march.subtotalMinor()).as("the adjustment and April's fee in advance").isEqualTo(750L + FEE);
 
         // An invoice job for April sees nothing new for February: no second adjustment.
         clock.set(Instant.ofEpochSecond(epoch("2026-05-01T02:00:00Z")));
         assertThat(failures(handler.handleRequest(sqs(msg(new InvoiceJob("sub_" + account, account, APR,
                 epoch("2026-05-01T00:00:00Z")).toJson())), null))).isEmpty();
-        assertThat(invoice(account, APR).lines).noneMatch(l -> InvoiceLineItem.ADJUSTMENT.equals(l.type));
+        assertThat(invoice(account, APR).lines()).noneMatch(l -> l.type() == LineType.ADJUSTMENT);
     }
 
     @Test
-    void aJobForAPeriodThatHasNotEndedIsRefused() {
+    void aJobForAPeriodThatHasNotEndedOrIsStillInItsGracePeriodIsRefused() {
         String account = customer();
         clock.set(Instant.ofEpochSecond(MAR - 1));
+        assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
+        clock.set(Instant.ofEpochSecond(MAR + 3_599));   // the template's grace period is one hour
         assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
         assertThat(invoicesOf(account)).isEmpty();
         assertThat(subscription(account).periodStart).isEqualTo(FEB);
@@ -529,10 +684,23 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(failures(handler.handleRequest(sqs(job), null))).isEmpty();
         assertThat(failures(handler.handleRequest(sqs(job), null))).as("redelivered").isEmpty();
 
-        InvoiceItem invoice = invoice(account, FEB);
-        assertThat(invoice.periodStart).isEqualTo(FEB);
-        assertThat(invoice.periodEnd).isEqualTo(endedAt);
-        assertThat(invoice.subtotalMinor).isEqualTo(SUBTOTAL);
+        Invoice invoice = invoice(account, FEB);
+        assertThat(invoice.periodStart()).isEqualTo(FEB);
+        assertThat(invoice.periodEnd()).isEqualTo(endedAt);
+        /*
+         * It ran 19 of February's 28 days, so included quantities and the base fee are 19/28 of a month's; nothing in
+         * advance for March.
+         *   build   2000 - 1500 x 19/28 (1017.857142...) = 982.142857... x 1.5                          = 1473
+         *   pulls   20000 - 5000 x 19/28 (3392.857142...) = 16607.142857...: 10000 x 0.1 + 6607.14... x 0.05 = 1330
+         *   storage 3 packages x 100                                                                   =  300
+         *   base fee 2500 x 19/28 = 1696.43                                                            = 1696
+         */
+        assertThat(invoice.lines()).extracting(InvoiceLine::lineId, InvoiceLine::amountMinor).containsExactly(
+                tuple("usage:team_build_minutes_v1:" + FEB, 1473L), tuple("usage:team_image_pulls_v1:" + FEB, 1330L),
+                tuple("usage:team_storage_v1:" + FEB, 300L), tuple("base_fee:" + TEAM_FEE + ":" + FEB, 1696L));
+        assertThat(invoice.lines().get(0).description())
+                .isEqualTo("Build minutes: 2000 minutes (1017.86 included), 2026-02-01T00:00:00Z to 2026-02-20T00:00:00Z");
+        assertThat(invoice.subtotalMinor()).isEqualTo(1473 + 1330 + 300 + 1696);
         assertThat(invoicesOf(account)).hasSize(1);
         SubscriptionItem after = subscription(account);
         assertThat(after.billingState).isNull();
@@ -660,21 +828,33 @@ abstract class InvoiceGeneratorHandlerIT {
 
     private InvoiceService service(DynamoDbClient client) {
         TallyTables t = new TallyTables(client, Env.of(env));
-        return new InvoiceService(t, new UsageQuery(t.usageStore(clock), catalog), catalog, clock,
-                UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS);
+        return new InvoiceService(t, new DynamoDbInvoiceStore(t), new InvoiceCalculator(catalog, new UsageQuery(t.usageStore(clock), catalog)),
+                catalog, clock, 3600, UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS);
     }
 
-    private InvoiceItem invoice(String account, long periodStart) {
-        InvoiceItem invoice = tables.invoices.getItem(r -> r.consistentRead(true)
-                .key(k -> k.partitionValue(InvoiceItem.invoiceId(account, periodStart))));
-        assertThat(invoice).as("invoice of %s for %d", account, periodStart).isNotNull();
-        return invoice;
+    private InvoiceStore store() {
+        return new DynamoDbInvoiceStore(tables);
     }
 
-    private List<InvoiceItem> invoicesOf(String account) {
-        return tables.invoices.index(Indexes.BY_ACCOUNT)
-                .query(QueryConditional.keyEqualTo(Key.builder().partitionValue(account).build()))
-                .stream().flatMap(p -> p.items().stream()).toList();
+    private Invoice invoice(String account, long periodStart) {
+        return store().find(Invoice.idFor("sub_" + account, periodStart))
+                .orElseThrow(() -> new AssertionError("no invoice of " + account + " for " + periodStart));
+    }
+
+    private List<Invoice> invoicesOf(String account) {
+        return store().ofAccount(account, 0, Long.MAX_VALUE);
+    }
+
+    private static InvoiceLine line(String lineId, long amountMinor) {
+        return new InvoiceLine(lineId, LineType.USAGE, "p", BUILD, FEB, MAR, BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ONE,
+                amountMinor, lineId, null, null);
+    }
+
+    private Invoice open(Invoice header, List<InvoiceLine> lines) {
+        long subtotal = lines.stream().mapToLong(InvoiceLine::amountMinor).sum();
+        return new Invoice(header.invoiceId(), header.accountId(), header.payerAccountId(), header.subscriptionId(),
+                header.periodStart(), header.periodEnd(), header.currency(), InvoiceStatus.OPEN, lines, subtotal, 0, subtotal,
+                header.catalogVersion(), header.createdAt(), NOW.getEpochSecond(), null);
     }
 
     private SubscriptionItem subscription(String account) {
