@@ -85,14 +85,31 @@ public final class InvoiceCalculator {
      * @param earlier the subscription's earlier finalized invoices that usage may still reach, with lines
      * @param stripePriceIds the Stripe subscription's item prices (ids and lookup keys): a base fee one of them
      *                       charges in Stripe is not billed again ({@link BaseFee#chargedByStripe})
+     * @param claims usage that another subscription of the account bills ({@link Claim}), which this one leaves out
      */
     public record Request(String accountId, String subscriptionId, List<Phase> phases, long periodStart, long periodEnd,
-                          Long endedAt, Long cancelAt, long nextPeriodEnd, List<Invoice> earlier, List<String> stripePriceIds) {
+                          Long endedAt, Long cancelAt, long nextPeriodEnd, List<Invoice> earlier, List<String> stripePriceIds,
+                          List<Claim> claims) {
         public Request {
             phases = List.copyOf(phases);
             earlier = List.copyOf(earlier);
             stripePriceIds = stripePriceIds == null ? List.of() : List.copyOf(stripePriceIds);
+            claims = claims == null ? List.of() : List.copyOf(claims);
         }
+    }
+
+    /**
+     * A meter's usage over {@code [from, to)} that another subscription of the same account bills. When two
+     * subscriptions of an account price the same meter at the same time, the usage belongs to the one that started
+     * first (ties: the smaller id), so no unit is billed twice; the other's line shows the quantity it bills and names
+     * the claim in its description.
+     *
+     * @param subscriptionId the subscription that bills it
+     * @param meter the meter
+     * @param from start, inclusive, seconds since the epoch
+     * @param to end, exclusive
+     */
+    public record Claim(String subscriptionId, String meter, long from, long to) {
     }
 
     /**
@@ -110,11 +127,11 @@ public final class InvoiceCalculator {
                     .ifPresent(fee -> lines.add(baseFee(fee, plan, slice, "base_fee:" + fee.price().id() + ":" + slice.start())));
             long usageCharges = 0;
             for (UsagePrice usagePrice : plan.usagePrices()) {
-                InvoiceLine line = usageLine(request.accountId(), plan, usagePrice, slice);
+                InvoiceLine line = usageLine(request, plan, usagePrice, slice);
                 usageCharges += line.amountMinor();
                 lines.add(line);
             }
-            lines.addAll(unpriced(request.accountId(), plan, slice));
+            lines.addAll(unpriced(request, plan, slice));
             long charged = usageCharges;
             plan.minimumCommitment().ifPresent(c -> trueUp(c, plan, slice, charged).ifPresent(lines::add));
         }
@@ -151,25 +168,28 @@ public final class InvoiceCalculator {
         return BigDecimal.valueOf(Rater.rate(fee.price(), BigDecimal.valueOf(seats)).amountMinor());
     }
 
-    private InvoiceLine usageLine(String accountId, Plan plan, UsagePrice usagePrice, PhaseSlice slice) {
+    private InvoiceLine usageLine(Request request, Plan plan, UsagePrice usagePrice, PhaseSlice slice) {
+        String accountId = request.accountId();
         Price price = usagePrice.price();
-        MeterValue value = usage.value(accountId, price.meter(), slice.start(), slice.end(), plan.usageFilter(usagePrice));
+        MeterValue value = value(request, price.meter(), slice.start(), slice.end(), plan.usageFilter(usagePrice));
         BigDecimal quantity = value.quantity(usage.aggregationOf(price.meter()));
         BigDecimal included = Phases.share(usagePrice.includedQuantity(), slice);
         Rating rating = Rater.rate(price, quantity, included);
         return new InvoiceLine("usage:" + price.id() + ":" + slice.start(), LineType.USAGE, price.id(), price.meter(),
                 slice.start(), slice.end(), quantity, rating.includedQuantity(), rating.billableQuantity(),
-                rating.amountMinor(), usageDescription(price, quantity, rating.includedQuantity(), slice), null,
+                rating.amountMinor(), usageDescription(price, quantity, rating.includedQuantity(), slice)
+                        + claimedBy(request, price.meter(), slice.start(), slice.end()), null,
                 new InvoiceLine.Trace(UsageKeys.seriesKey(accountId, price.meter()), filterText(price.dimensionFilter()), value.count()));
     }
 
-    private List<InvoiceLine> unpriced(String accountId, Plan plan, PhaseSlice slice) {
+    private List<InvoiceLine> unpriced(Request request, Plan plan, PhaseSlice slice) {
+        String accountId = request.accountId();
         List<InvoiceLine> lines = new ArrayList<>();
         for (Meter meter : catalog.meters().values()) {
             if (!plan.pricesFor(meter.id()).isEmpty()) {
                 continue;
             }
-            MeterValue value = usage.value(accountId, meter.id(), slice.start(), slice.end(), d -> true);
+            MeterValue value = value(request, meter.id(), slice.start(), slice.end(), d -> true);
             if (value.count() > 0) {
                 BigDecimal quantity = value.quantity(meter.aggregation());
                 lines.add(new InvoiceLine("usage:unpriced:" + meter.id() + ":" + slice.start(), LineType.USAGE, null, meter.id(),
@@ -179,6 +199,52 @@ public final class InvoiceCalculator {
             }
         }
         return lines;
+    }
+
+    /**
+     * The usage of a meter in {@code [from, to)} that this subscription bills: the range less what other subscriptions
+     * of the account claim ({@link Claim}), merged exactly across the pieces.
+     */
+    private MeterValue value(Request request, String meter, long from, long to,
+                             java.util.function.Predicate<Map<String, String>> dimensions) {
+        MeterValue total = MeterValue.EMPTY;
+        for (long[] piece : unclaimed(request, meter, from, to)) {
+            total = total.merge(usage.value(request.accountId(), meter, piece[0], piece[1], dimensions));
+        }
+        return total;
+    }
+
+    /** {@code [from, to)} less the claims on the meter, as ordered, disjoint, non-empty pieces. */
+    private static List<long[]> unclaimed(Request request, String meter, long from, long to) {
+        List<long[]> pieces = new ArrayList<>(List.of(new long[]{from, to}));
+        for (Claim claim : request.claims()) {
+            if (!claim.meter().equals(meter)) {
+                continue;
+            }
+            List<long[]> next = new ArrayList<>();
+            for (long[] p : pieces) {
+                if (claim.to() <= p[0] || claim.from() >= p[1]) {
+                    next.add(p);
+                    continue;
+                }
+                if (claim.from() > p[0]) {
+                    next.add(new long[]{p[0], claim.from()});
+                }
+                if (claim.to() < p[1]) {
+                    next.add(new long[]{claim.to(), p[1]});
+                }
+            }
+            pieces = next;
+        }
+        return pieces;
+    }
+
+    /** {@code " (usage billed on sub_x)"} when another subscription claims part of the range, else empty. */
+    private static String claimedBy(Request request, String meter, long from, long to) {
+        String others = request.claims().stream()
+                .filter(c -> c.meter().equals(meter) && c.to() > from && c.from() < to)
+                .map(Claim::subscriptionId).distinct().sorted().collect(Collectors.joining(", "));
+        return others.isEmpty() ? "" : " (other usage in this time billed on " + others + ")";
     }
 
     private Optional<InvoiceLine> trueUp(MinimumCommitment commitment, Plan plan, PhaseSlice slice, long usageCharges) {
@@ -271,7 +337,7 @@ public final class InvoiceCalculator {
                         }
                     }
                 }
-                MeterValue now = usage.value(request.accountId(), billedLine.meter(), billedLine.periodStart(),
+                MeterValue now = value(request, billedLine.meter(), billedLine.periodStart(),
                         billedLine.periodEnd(), billedPlan.get().usageFilter(billedPlan.get().usagePrice(billedLine.priceId()).get()));
                 BigDecimal quantity = now.quantity(usage.aggregationOf(billedLine.meter()));
                 if (quantity.compareTo(billed) == 0 && now.count() == billedEvents) {

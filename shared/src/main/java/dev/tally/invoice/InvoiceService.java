@@ -207,7 +207,39 @@ public final class InvoiceService {
                 .filter(i -> i.periodEnd() > cutoff || i.periodEnd() >= job.periodStart())
                 .toList();
         return new InvoiceCalculator.Request(job.accountId(), job.subscriptionId(), phases, job.periodStart(), full.end(),
-                sub.endedAt, sub.cancelAt, next.end(), earlier, sub.stripePriceIds);
+                sub.endedAt, sub.cancelAt, next.end(), earlier, sub.stripePriceIds, claims(sub));
+    }
+
+    /**
+     * What the account's other subscriptions bill: each phase of a subscription that started before this one (ties:
+     * the smaller id) claims the meters its plan prices, for the phase's time. Reads the account's partition of the
+     * subscriptions' {@code by-account} index.
+     */
+    private List<InvoiceCalculator.Claim> claims(SubscriptionItem sub) {
+        List<InvoiceCalculator.Claim> claims = new ArrayList<>();
+        long started = sub.createdAt == null ? Long.MAX_VALUE : sub.createdAt;
+        tables.subscriptions.index(dev.tally.store.Indexes.BY_ACCOUNT)
+                .query(r -> r.queryConditional(software.amazon.awssdk.enhanced.dynamodb.model.QueryConditional
+                        .keyEqualTo(k -> k.partitionValue(sub.accountId))))
+                .stream().flatMap(p -> p.items().stream())
+                .filter(o -> !o.subscriptionId.equals(sub.subscriptionId))
+                .filter(o -> {
+                    long otherStarted = o.createdAt == null ? Long.MAX_VALUE : o.createdAt;
+                    return otherStarted < started || otherStarted == started && o.subscriptionId.compareTo(sub.subscriptionId) < 0;
+                })
+                .forEach(o -> {
+                    List<Phase> phases = PhaseItem.toDomain(o.phases);
+                    if (phases.isEmpty() && o.planId != null && o.createdAt != null) {
+                        phases = List.of(new Phase(o.planId, 1, o.createdAt, o.endedAt));
+                    }
+                    for (Phase phase : phases) {
+                        catalog.plan(phase.planId()).ifPresent(plan -> plan.usagePrices().stream()
+                                .map(u -> u.price().meter()).distinct()
+                                .forEach(meter -> claims.add(new InvoiceCalculator.Claim(o.subscriptionId, meter,
+                                        phase.from(), phase.to() == null ? Long.MAX_VALUE : phase.to()))));
+                    }
+                });
+        return claims;
     }
 
     /**

@@ -261,6 +261,33 @@ abstract class InvoiceGeneratorHandlerIT {
     }
 
     @Test
+    void twoSubscriptionsOfOneAccountGetAnInvoiceEachAndUsageIsBilledOnceByTheEarlierStarted() {
+        String account = customer();
+        long started = epoch("2026-02-11T00:00:00Z");
+        SubscriptionItem second = TallyFixtures.subscription("sub_" + account + "_b", account, "team", ANCHOR, FEB);
+        second.createdAt = started;
+        second.phases = PhaseItem.fromDomain(List.of(new Phase("team", 1, started, null)));
+        tables.subscriptions.putItem(second);
+        seedFebruaryUsage(account);
+        seed(account, started + 86_400 - 3_600, BUILD, "300", 6);   // while both subscriptions run
+
+        assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account)),
+                msg(new InvoiceJob(second.subscriptionId, account, FEB, MAR))), null))).isEmpty();
+
+        assertThat(invoicesOf(account)).extracting(Invoice::invoiceId).containsExactlyInAnyOrder(
+                "tin_sub_" + account + "_" + FEB, "tin_sub_" + account + "_b_" + FEB);
+        assertThat(invoice(account, FEB).lines().get(0).quantity()).as("the first subscription bills all").isEqualByComparingTo("2300");
+        Invoice other = store().find(Invoice.idFor(second.subscriptionId, FEB)).orElseThrow();
+        assertThat(other.lines()).filteredOn(l -> l.type() == LineType.USAGE).allSatisfy(l -> {
+            assertThat(l.quantity()).isEqualByComparingTo("0");
+            assertThat(l.description()).endsWith("(other usage in this time billed on sub_" + account + ")");
+        });
+        // its own fee: 18 of February's 28 days (2500 x 18 / 28 = 1607.14), then March in advance
+        assertThat(other.lines()).filteredOn(l -> l.type() == LineType.BASE_FEE).extracting(InvoiceLine::amountMinor)
+                .containsExactly(1607L, FEE);
+    }
+
+    @Test
     void aRatingFailureLeavesAVisibleDraftAndBlocksNeitherTheOtherJobsNorTheSubscription() {
         String broken = customer();
         String fine = customer();
