@@ -47,8 +47,8 @@ import java.util.UUID;
  *   <li>Signed Stripe webhooks over HTTP, built from Stripe's fixture objects: four customers, their subscriptions
  *       (three plans, two currencies), one prepaid-credit purchase, plus a redelivered event, a stale event and a
  *       forged one.</li>
- *   <li>About a month of usage on three meters, sent to the usage queue over SQS in batches, with duplicates and a
- *       handful of invalid events among it.</li>
+ *   <li>About a month of usage on three meters (image pulls in several regions), sent to the usage queue over SQS in
+ *       batches, with duplicates and a handful of invalid events among it.</li>
  *   <li>The clock advanced past the end of the billing period and its grace period; the billing run fired, then
  *       fired again and its invoice jobs replayed, to show that no account-period is invoiced twice.</li>
  * </ol>
@@ -80,6 +80,8 @@ public final class DemoScenario {
                     Map.of("build_minutes", new int[]{20, 1, 10}, "image_pulls", new int[]{15, 1, 30})));
 
     private static final long GLOBEX_CREDITS_MINOR = 25_000;
+    /** Regions of the image pulls, in turn (not drawn from the random sequence, which fixes the other values). */
+    private static final List<String> REGIONS = List.of("us", "eu", "us", "ap");
 
     private final LocalRuntime runtime;
     private final String webhookSecret;
@@ -261,7 +263,11 @@ public final class DemoScenario {
                     e.put("quantity", meter.getKey().equals("storage_gb_hours")
                             ? new BigDecimal(whole).add(BigDecimal.valueOf(random.nextInt(100), 2)) : new BigDecimal(whole));
                     e.put("timestamp", from + (long) random.nextInt((int) (until - from)));
-                    e.putObject("properties").put("source", "demo");
+                    ObjectNode properties = e.putObject("properties").put("source", "demo");
+                    if (meter.getKey().equals("image_pulls")) {
+                        // image_pulls has a region dimension; Business prices pulls in the EU apart (meter_filter)
+                        properties.put("region", REGIONS.get(i % REGIONS.size()));
+                    }
                     events.add(e.toString());
                 }
             }
@@ -350,7 +356,7 @@ public final class DemoScenario {
                             .put("currency", inv.currency).put("plan", inv.planId);
                     ArrayNode lines = i.putArray("lines");
                     for (InvoiceLineItem l : inv.lines) {
-                        lines.addObject().put("line_id", l.lineId).put("type", l.type).put("meter", l.meter)
+                        lines.addObject().put("line_id", l.lineId).put("type", l.type).put("meter", l.meter).put("price_id", l.priceId)
                                 .put("period_start", l.periodStart).put("period_end", l.periodEnd)
                                 .put("adjusts_invoice_id", l.adjustsInvoiceId).put("quantity", l.quantity)
                                 .put("included_quantity", l.includedQuantity).put("billable_quantity", l.billableQuantity)

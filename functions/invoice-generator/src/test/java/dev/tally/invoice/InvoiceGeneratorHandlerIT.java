@@ -160,7 +160,8 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(build.billableQuantity).isEqualByComparingTo("500");
         assertThat(build.usageEventCount).isEqualTo(40L);
         assertThat(build.seriesKey).isEqualTo(account + "#" + BUILD);
-        assertThat(build.lineId).isEqualTo("usage:" + BUILD);
+        assertThat(build.lineId).isEqualTo("usage:team_build_minutes_v1");
+        assertThat(build.priceId).isEqualTo("team_build_minutes_v1");
         assertThat(build.type).isEqualTo(InvoiceLineItem.USAGE);
         assertThat(List.of(build.periodStart, build.periodEnd)).containsExactly(FEB, MAR);
         assertThat(build.description).isEqualTo("Build minutes: 2000 minutes (1500 included)");
@@ -197,6 +198,34 @@ abstract class InvoiceGeneratorHandlerIT {
         assertThat(invoice.lines.get(1).quantity).isEqualByComparingTo("77");
         assertThat(invoice.lines.get(1).usageEventCount).isEqualTo(2L);
         assertThat(invoice.totalMinor).isEqualTo(1500L);
+    }
+
+    @Test
+    void pricesFilteredByADimensionSplitTheMetersUsage() {
+        String account = customer("business");
+        seed(account, FEB, PULLS, "120000", 30, Map.of("region", "eu"));
+        seed(account, FEB, PULLS, "80000", 20, Map.of("region", "us"));
+        seed(account, FEB, PULLS, "1000", 5, Map.of()); // no region: not in the EU
+
+        assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
+
+        InvoiceItem invoice = invoice(account, FEB);
+        assertThat(invoice.lines).extracting(l -> l.lineId).containsExactly("usage:business_build_minutes_v1",
+                "usage:business_image_pulls_v1", "usage:business_image_pulls_eu_v1", "usage:business_storage_v1");
+        InvoiceLineItem rest = invoice.lines.get(1);
+        InvoiceLineItem eu = invoice.lines.get(2);
+        // outside the EU: 81000 - 50000 included = 31000 x 0.04 = 1240 cents
+        assertThat(rest.quantity).isEqualByComparingTo("81000");
+        assertThat(rest.usageEventCount).isEqualTo(25L);
+        assertThat(rest.amountMinor).isEqualTo(1240L);
+        assertThat(rest.description).isEqualTo("Business image pulls outside the EU: 81000 pulls (50000 included)");
+        // in the EU, nothing included: 100000 x 0.05 + 20000 x 0.02 = 5000 + 400 = 5400 cents
+        assertThat(eu.quantity).isEqualByComparingTo("120000");
+        assertThat(eu.usageEventCount).isEqualTo(30L);
+        assertThat(eu.amountMinor).isEqualTo(5400L);
+        assertThat(eu.priceId).isEqualTo("business_image_pulls_eu_v1");
+        assertThat(eu.description).isEqualTo("Business image pulls in the EU: 120000 pulls");
+        assertThat(invoice.totalMinor).isEqualTo(6640L);
     }
 
     @Test
@@ -424,7 +453,8 @@ abstract class InvoiceGeneratorHandlerIT {
 
         InvoiceItem march = invoice(account, MAR);
         InvoiceLineItem adjustment = march.lines.stream().filter(l -> InvoiceLineItem.ADJUSTMENT.equals(l.type)).findFirst().orElseThrow();
-        assertThat(adjustment.lineId).isEqualTo("adjustment:" + InvoiceItem.invoiceId(account, FEB) + ":" + BUILD);
+        assertThat(adjustment.lineId).isEqualTo("adjustment:" + InvoiceItem.invoiceId(account, FEB) + ":team_build_minutes_v1");
+        assertThat(adjustment.priceId).isEqualTo("team_build_minutes_v1");
         assertThat(adjustment.adjustsInvoiceId).isEqualTo(InvoiceItem.invoiceId(account, FEB));
         assertThat(adjustment.periodStart).isEqualTo(FEB);
         assertThat(adjustment.periodEnd).isEqualTo(MAR);
@@ -582,7 +612,12 @@ abstract class InvoiceGeneratorHandlerIT {
 
     /** Writes a bucket in the hour after {@code periodStart}, as usage-buckets would from {@code events} events. */
     private void seed(String account, long periodStart, String meter, String quantity, long events) {
-        UsageBucket bucket = new UsageBucket(new BucketKey(account, meter, periodStart + 3_600, Map.of()),
+        seed(account, periodStart, meter, quantity, events, Map.of());
+    }
+
+    /** The same, for events with these dimension values. */
+    private void seed(String account, long periodStart, String meter, String quantity, long events, Map<String, String> dimensions) {
+        UsageBucket bucket = new UsageBucket(new BucketKey(account, meter, periodStart + 3_600, dimensions),
                 new MeterValue(new BigDecimal(quantity), events, null, null, null, null, java.util.Set.of()));
         String marker = String.format("%040d", SEEDS.incrementAndGet());
         assertThat(tables.usageStore(clock).addOnce(marker, marker, List.of(bucket))).isTrue();
