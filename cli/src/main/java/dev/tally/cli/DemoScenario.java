@@ -53,8 +53,8 @@ import java.util.UUID;
  *       (three plans, two currencies), one prepaid-credit purchase, plus a redelivered event, a stale event and a
  *       forged one; beside the purchase, a promotional credit grant that expires five days after the period (what
  *       {@code tally credits grant} writes), drawn after the purchased credits and expired by a later billing run.</li>
- *   <li>About a month of usage on three meters, sent to the usage queue over SQS in batches, with duplicates and a
- *       handful of invalid events among it.</li>
+ *   <li>About a month of usage on three meters (image pulls in several regions), sent to the usage queue over SQS in
+ *       batches, with duplicates and a handful of invalid events among it.</li>
  *   <li>The clock advanced past the end of the billing period and its grace period; the billing run fired, then
  *       fired again and its invoice jobs replayed, to show that no account-period is invoiced twice.</li>
  * </ol>
@@ -86,8 +86,8 @@ public final class DemoScenario {
                     Map.of("build_minutes", new int[]{20, 1, 10}, "image_pulls", new int[]{15, 1, 30})));
 
     private static final long GLOBEX_CREDITS_MINOR = 25_000;
-    /** Regions of image pulls (the meter's dimension). */
-    private static final List<String> REGIONS = List.of("eu", "us", "ap");
+    /** Regions of the image pulls, in turn (not drawn from the random sequence, which fixes the other values). */
+    private static final List<String> REGIONS = List.of("us", "eu", "us", "ap");
     /** The promotional grant beside Globex's purchase: 50.00 USD, priority 60 (after the purchase), expiring. */
     static final String GLOBEX_PROMO_GRANT = "cg_demo_globex_launch";
     static final long GLOBEX_PROMO_MINOR = 5_000;
@@ -293,8 +293,8 @@ public final class DemoScenario {
                     e.put("timestamp", from + (long) random.nextInt((int) (until - from)));
                     ObjectNode properties = e.putObject("properties").put("source", "demo");
                     if (meter.getKey().equals("image_pulls")) {
-                        // The region dimension: Business prices EU pulls apart from the rest.
-                        properties.put("region", REGIONS.get(random.nextInt(REGIONS.size())));
+                        // image_pulls has a region dimension; Business prices pulls in the EU apart (meter_filter)
+                        properties.put("region", REGIONS.get(i % REGIONS.size()));
                     }
                     events.add(e.toString());
                 }

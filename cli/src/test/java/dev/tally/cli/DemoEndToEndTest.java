@@ -125,6 +125,34 @@ class DemoEndToEndTest {
     }
 
     @Test
+    void businessPricesImagePullsInTheEuApartFromTheRest() {
+        JsonNode globex = StreamSupport.stream(report.get("invoices").spliterator(), false)
+                .filter(i -> i.get("account").asText().equals("org_globex")).findFirst().orElseThrow();
+        Map<String, JsonNode> byPrice = new HashMap<>();
+        globex.get("lines").forEach(l -> byPrice.put(l.get("price_id").asText(), l));
+        JsonNode eu = byPrice.get("business_image_pulls_eu_v1");
+        JsonNode rest = byPrice.get("business_image_pulls_v1");
+        assertThat(eu.get("line_id").asText()).startsWith("usage:business_image_pulls_eu_v1:");
+        List<RecordedEvent> pulls = new java.util.ArrayList<>();
+        for (var page : tables.client.scanPaginator(r -> r.tableName(tables.usageEventsTable).consistentRead(true))) {
+            page.items().stream().map(DynamoDbUsageStore::eventFromItem)
+                    .filter(e -> e.account().equals("org_globex") && e.meter().equals("image_pulls")
+                            && e.timestamp() >= eu.get("period_start").asLong() && e.timestamp() < eu.get("period_end").asLong())
+                    .forEach(pulls::add);
+        }
+        BigDecimal inEu = pulls.stream().filter(e -> "eu".equals(e.dimensions().get("region")))
+                .map(RecordedEvent::quantity).reduce(BigDecimal.ZERO, BigDecimal::add);
+        BigDecimal elsewhere = pulls.stream().filter(e -> !"eu".equals(e.dimensions().get("region")))
+                .map(RecordedEvent::quantity).reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat(inEu).isPositive();
+        assertThat(eu.get("quantity").decimalValue()).isEqualByComparingTo(inEu);
+        assertThat(rest.get("quantity").decimalValue()).isEqualByComparingTo(elsewhere);
+        // nothing included in the EU: graduated, 0.05 cents a pull up to 100,000 (the demo stays far below)
+        assertThat(eu.get("amount_minor").asLong())
+                .isEqualTo(inEu.multiply(new BigDecimal("0.05")).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact());
+    }
+
+    @Test
     void prepaidCreditsAreDrawnGrantByGrantOnceAndTheLedgerAgrees() {
         JsonNode globex = StreamSupport.stream(report.get("invoices").spliterator(), false)
                 .filter(i -> i.get("account").asText().equals("org_globex")).findFirst().orElseThrow();

@@ -52,7 +52,7 @@ class ExitCodesTest {
             boolean group = args.length > 0 && !args[0].equals("no-such-command");
             usage(run(args), group ? "tally " + args[0] : "tally");
         }
-        assertThat(run().err()).contains("Missing command: one of serve, demo, stripe, clock, billing, usage, invoices, credits, dlq, bench");
+        assertThat(run().err()).contains("Missing command: one of serve, demo, stripe, clock, billing, usage, invoices, credits, dlq, bench, rate");
     }
 
     @Test
@@ -183,6 +183,18 @@ class ExitCodesTest {
         usage(run("clock", "advance"), "tally clock advance");
         usage(run("clock", "advance", "1h", "--to", "2027-01-01"), "tally clock advance");
         failed(run("billing", "run", "--http-endpoint", nothing), "tally billing run: cannot reach the local runtime");
+    }
+
+    @Test
+    void rate() {
+        String example = CliTestSupport.repoRoot().resolve("catalog/examples/stripe-graduated-fonts.json").toString();
+        failed(run("rate", "--price", "no/such/price.json", "--quantity", "1"),
+                "tally rate: no price file at " + Path.of("no/such/price.json").toAbsolutePath() + "; pass --price FILE, or - to read standard input");
+        usage(run("rate", "--price", example), "tally rate");
+        usage(run("rate", "--quantity", "1"), "tally rate");
+        usage(run("rate", "--price", example, "--quantity", "many"), "tally rate");
+        usage(run("rate", "--price", example, "--quantity", "-1"), "tally rate");
+        usage(run("rate", "--price", example, "--quantity", "1", "--included", "-0.5"), "tally rate");
     }
 
     @Test
