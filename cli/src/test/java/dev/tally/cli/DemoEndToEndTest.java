@@ -71,12 +71,15 @@ class DemoEndToEndTest {
     void eachInvoiceTotalIsItsLinesLessCreditsApplied() {
         assertThat(report.get("invoices")).hasSize(8);
         for (JsonNode invoice : report.get("invoices")) {
+            assertThat(invoice.get("status").asText()).isEqualTo("open");
             long lines = StreamSupport.stream(invoice.get("lines").spliterator(), false)
-                    .mapToLong(l -> l.get("amount_minor").asLong()).sum();
+                    .filter(l -> !l.get("type").asText().equals("credit")).mapToLong(l -> l.get("amount_minor").asLong()).sum();
+            long credits = -StreamSupport.stream(invoice.get("lines").spliterator(), false)
+                    .filter(l -> l.get("type").asText().equals("credit")).mapToLong(l -> l.get("amount_minor").asLong()).sum();
             assertThat(invoice.get("subtotal_minor").asLong()).isEqualTo(lines);
-            assertThat(invoice.get("total_minor").asLong())
-                    .isEqualTo(lines - invoice.get("credits_applied_minor").asLong());
-            assertThat(invoice.get("credits_applied_minor").asLong()).isBetween(0L, lines);
+            assertThat(invoice.get("credits_applied_minor").asLong()).isEqualTo(credits).isBetween(0L, lines);
+            assertThat(invoice.get("total_minor").asLong()).isEqualTo(lines - credits);
+            invoice.get("lines").forEach(l -> assertThat(l.get("line_id").asText()).startsWith(l.get("type").asText()));
         }
     }
 
@@ -91,6 +94,9 @@ class DemoEndToEndTest {
         Map<String, long[]> periods = new HashMap<>();
         for (JsonNode invoice : report.get("invoices")) {
             for (JsonNode line : invoice.get("lines")) {
+                if (!List.of("usage", "adjustment").contains(line.get("type").asText()) || line.get("meter").isNull()) {
+                    continue;   // fees, true-ups and credits price no usage
+                }
                 String key = invoice.get("account").asText() + "/" + line.get("meter").asText() + "@" + line.get("period_start").asLong();
                 billed.merge(key, line.get("quantity").decimalValue(), BigDecimal::add);
                 billedEvents.merge(key, line.get("usage_events").asLong(), Long::sum);
@@ -122,6 +128,39 @@ class DemoEndToEndTest {
                 .filter(l -> l.get("meter").asText().equals("build_minutes")).findFirst().orElseThrow();
         assertThat(firstBuild.get("quantity").decimalValue()).isGreaterThan(new BigDecimal("1500"));
         assertThat(adjustment.get("amount_minor").asLong()).isEqualTo(750L);
+    }
+
+    @Test
+    void umbrellasUpgradeMidPeriodIsProratedToTheSecondAndItsCommitmentTrueUpFollows() {
+        JsonNode umbrella = StreamSupport.stream(report.get("invoices").spliterator(), false)
+                .filter(i -> i.get("account").asText().equals("org_umbrella")).findFirst().orElseThrow();
+        long start = umbrella.get("period_start").asLong();
+        long end = umbrella.get("period_end").asLong();
+        long upgrade = start + DemoScenario.UPGRADE_AFTER_DAYS * 86_400L;
+        Map<String, JsonNode> byId = new HashMap<>();
+        umbrella.get("lines").forEach(l -> byId.put(l.get("line_id").asText(), l));
+        BigDecimal businessShare = BigDecimal.valueOf(end - upgrade).divide(BigDecimal.valueOf(end - start), java.math.MathContext.DECIMAL128);
+        BigDecimal teamShare = BigDecimal.valueOf(upgrade - start).divide(BigDecimal.valueOf(end - start), java.math.MathContext.DECIMAL128);
+        // Team's usage up to the upgrade, Business's from it
+        assertThat(byId.get("usage:team_build_minutes_v1:" + start).get("period_end").asLong()).isEqualTo(upgrade);
+        assertThat(byId.get("usage:business_build_minutes_v1:" + upgrade).get("period_start").asLong()).isEqualTo(upgrade);
+        // Business's base fee in arrears (9900) and Team's in advance (2500, never billed before), each for its share
+        assertThat(byId.get("base_fee:business_base_fee_v1:" + upgrade).get("amount_minor").asLong())
+                .isEqualTo(round(new BigDecimal("9900").multiply(businessShare)));
+        assertThat(byId.get("base_fee:team_base_fee_v1:" + start).get("amount_minor").asLong())
+                .isEqualTo(round(new BigDecimal("2500").multiply(teamShare)));
+        // Business's commitment (50000 a month) for its share, less what its usage charged
+        long businessUsage = StreamSupport.stream(umbrella.get("lines").spliterator(), false)
+                .filter(l -> l.get("type").asText().equals("usage") && l.get("price_id").asText().startsWith("business_"))
+                .mapToLong(l -> l.get("amount_minor").asLong()).sum();
+        JsonNode trueUp = byId.get("minimum_true_up:business_minimum_commitment_v1:" + upgrade);
+        assertThat(trueUp.get("type").asText()).isEqualTo("minimum_true_up");
+        assertThat(trueUp.get("amount_minor").asLong())
+                .isEqualTo(round(new BigDecimal("50000").multiply(businessShare).subtract(BigDecimal.valueOf(businessUsage))));
+    }
+
+    private static long round(BigDecimal minor) {
+        return minor.setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
     }
 
     @Test

@@ -9,8 +9,13 @@ import dev.tally.credit.GrantBalance;
 import dev.tally.credit.GrantSource;
 import dev.tally.credit.LedgerEntry;
 import dev.tally.local.LocalRuntime;
-import dev.tally.store.InvoiceItem;
-import dev.tally.store.InvoiceLineItem;
+import dev.tally.credit.Drawdown;
+import dev.tally.invoice.DynamoDbInvoiceStore;
+import dev.tally.invoice.Invoice;
+import dev.tally.invoice.InvoiceStatus;
+import dev.tally.invoice.InvoiceStore;
+import dev.tally.invoice.LineType;
+import dev.tally.invoice.InvoiceLine;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
 import dev.tally.store.UsageRejectionItem;
@@ -207,34 +212,40 @@ class OpsCommandsTest {
         long end = 1_769_904_000L;   // 2026-02-01T00:00:00Z
         TallyFixtures.seedCustomer(tables, usd, "team", start, start);
         TallyFixtures.seedCustomer(tables, jpy, "pro_jpy", start, start);
-        InvoiceItem usdInvoice = invoice(usd, "usd", start, end, 2_345L,
-                line("build_minutes", "2345", "1500", "845", 8_450L, 220L),
-                line("image_pulls", "1234.5", "0", "1234.5", 3_895L, 150L));
-        tables.invoices.putItem(usdInvoice);
-        tables.invoices.putItem(invoice(jpy, "jpy", start, end, 0L, line("build_minutes", "1500", "0", "1500", 1_500L, 90L)));
+        Invoice usdInvoice = store(invoice(usd, "usd", start, end, 2_345L,
+                line("team_build_minutes_v1", "build_minutes", "2345", "1500", "845", 8_450L, 220L),
+                line("team_image_pulls_v1", "image_pulls", "1234.5", "0", "1234.5", 3_895L, 150L)));
+        Invoice jpyInvoice = store(invoice(jpy, "jpy", start, end, 0L,
+                line("pro_jpy_build_minutes_v1", "build_minutes", "1500", "0", "1500", 1_500L, 90L)));
 
         Result list = tally("invoices");
         assertThat(list.exitCode()).isZero();
-        assertThat(list.out()).contains("INVOICE ID", "SUBTOTAL", "CREDITS APPLIED", "TOTAL");
-        assertThat(list.row(usdInvoice.invoiceId)).containsExactly(usdInvoice.invoiceId, usd,
+        assertThat(list.out()).contains("INVOICE ID", "STATUS", "SUBTOTAL", "CREDITS APPLIED", "TOTAL");
+        assertThat(list.row(usdInvoice.invoiceId())).containsExactly(usdInvoice.invoiceId(), usd, "open",
                 "2026-01-01T00:00:00Z .. 2026-02-01T00:00:00Z", "USD", "123.45 USD", "-23.45 USD", "100.00 USD");
-        assertThat(list.row(InvoiceItem.invoiceId(jpy, start))).containsExactly(InvoiceItem.invoiceId(jpy, start), jpy,
+        assertThat(list.row(jpyInvoice.invoiceId())).containsExactly(jpyInvoice.invoiceId(), jpy, "open",
                 "2026-01-01T00:00:00Z .. 2026-02-01T00:00:00Z", "JPY", "1500 JPY", "0 JPY", "1500 JPY");
 
         Result one = tally("invoices", "--account", usd);
-        assertThat(one.out()).contains(usdInvoice.invoiceId).doesNotContain(jpy);
+        assertThat(one.out()).contains(usdInvoice.invoiceId()).doesNotContain(jpy);
+        assertThat(tally("invoices", "--account", usd, "--status", "draft").out()).contains("No invoices for account " + usd
+                + " with status draft.");
         JsonNode json = parse(tally("invoices", "--account", usd, "--json").out().strip());
         assertThat(json.get("totalMinor").asLong()).isEqualTo(10_000L);
+        assertThat(json.get("status").asText()).isEqualTo("open");
         assertThat(json.get("lines").get(1).get("quantity").decimalValue()).isEqualByComparingTo("1234.5");
+        assertThat(json.get("lines").get(1).get("priceId").asText()).isEqualTo("team_image_pulls_v1");
+        assertThat(json.get("lines").get(2).get("type").asText()).isEqualTo("credit");
 
-        Result show = tally("invoices", "show", usdInvoice.invoiceId);
+        Result show = tally("invoices", "show", usdInvoice.invoiceId());
         assertThat(show.exitCode()).isZero();
-        assertThat(show.out()).contains("Invoice", usdInvoice.invoiceId, "plan team", "METER", "QUANTITY",
+        assertThat(show.out()).contains("Invoice", usdInvoice.invoiceId(), "catalog test", "LINE", "TYPE", "PRICE", "QUANTITY",
                 "INCLUDED", "BILLABLE", "AMOUNT", "EVENTS");
-        assertThat(show.row("build_minutes")).containsExactly("build_minutes", "2345 minutes", "1500 minutes",
-                "845 minutes", "84.50 USD", "220");
-        assertThat(show.row("image_pulls")).containsExactly("image_pulls", "1234.5 pulls", "0 pulls", "1234.5 pulls",
-                "38.95 USD", "150");
+        assertThat(show.row("Status")).containsExactly("Status", "open");
+        assertThat(show.row("build_minutes")).containsExactly("build_minutes", "usage", "team_build_minutes_v1", "2345 minutes",
+                "1500 minutes", "845 minutes", "84.50 USD", "220");
+        assertThat(show.row("image_pulls")).containsExactly("image_pulls", "usage", "team_image_pulls_v1", "1234.5 pulls",
+                "0 pulls", "1234.5 pulls", "38.95 USD", "150");
         assertThat(show.row("Subtotal")).containsExactly("Subtotal", "123.45 USD");
         assertThat(show.row("Credits applied")).containsExactly("Credits applied", "-23.45 USD");
         assertThat(show.row("Total")).containsExactly("Total", "100.00 USD");
@@ -242,6 +253,9 @@ class OpsCommandsTest {
         Result missing = tally("invoices", "show", "tin_nobody_0");
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).contains("no invoice tin_nobody_0");
+        Result badStatus = tally("invoices", "--status", "paidish");
+        assertThat(badStatus.exitCode()).isEqualTo(2);
+        assertThat(badStatus.err()).contains("unknown status 'paidish'");
     }
 
     @Test
@@ -368,7 +382,8 @@ class OpsCommandsTest {
                         .getCommand()).connection.processEnvironment = Map.of("INVOICES_TABLE", "tally-invoices"),
                 "invoices", "show", "tin_x_1", "--dynamodb-endpoint", runtime.dynamoDbEndpoint().toString());
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).startsWith("tally invoices show: DynamoDB table not found (INVOICES_TABLE=tally-invoices) "
+        assertThat(result.err()).startsWith("tally invoices show: DynamoDB table not found (INVOICES_TABLE=tally-invoices, "
+                + "INVOICE_LINES_TABLE=InvoiceLinesTable) "
                 + "at DynamoDB at " + runtime.dynamoDbEndpoint() + ":").doesNotContain("SQS", "\tat ");
     }
 
@@ -463,37 +478,33 @@ class OpsCommandsTest {
         return runtime.clock().instant().getEpochSecond();
     }
 
-    private static InvoiceItem invoice(String account, String currency, long start, long end, long credits,
-                                       InvoiceLineItem... lines) {
-        InvoiceItem i = new InvoiceItem();
-        i.invoiceId = InvoiceItem.invoiceId(account, start);
-        i.accountId = account;
-        i.subscriptionId = "sub_" + account;
-        i.planId = currency.equals("jpy") ? "pro_jpy" : "team";
-        i.periodStart = start;
-        i.periodEnd = end;
-        i.currency = currency;
-        i.lines = List.of(lines);
-        i.subtotalMinor = Stream.of(lines).mapToLong(l -> l.amountMinor).sum();
-        i.creditsAppliedMinor = credits;
-        i.totalMinor = i.subtotalMinor - credits;
-        i.catalogVersion = "test";
-        i.createdAt = end + 3_660;
-        return i;
+    /** A finalized invoice, its lines and (when {@code credits} is positive) one credit line. */
+    private static Invoice invoice(String account, String currency, long start, long end, long credits, InvoiceLine... lines) {
+        List<InvoiceLine> all = new java.util.ArrayList<>(List.of(lines));
+        if (credits > 0) {
+            all.add(new InvoiceLine("credit:cg_test", LineType.CREDIT, null, null, start, end, BigDecimal.ONE, BigDecimal.ZERO,
+                    BigDecimal.ONE, -credits, "Prepaid credits", null, null));
+        }
+        long subtotal = Stream.of(lines).mapToLong(InvoiceLine::amountMinor).sum();
+        return new Invoice(Invoice.idFor("sub_" + account, start), account, account, "sub_" + account, start, end, currency,
+                InvoiceStatus.OPEN, all, subtotal, credits, subtotal - credits, "test", end + 3_660, end + 3_660, null);
     }
 
-    private static InvoiceLineItem line(String meter, String quantity, String included, String billable, long amountMinor,
-                                        long events) {
-        InvoiceLineItem l = new InvoiceLineItem();
-        l.meter = meter;
-        l.description = meter;
-        l.quantity = new BigDecimal(quantity);
-        l.includedQuantity = new BigDecimal(included);
-        l.billableQuantity = new BigDecimal(billable);
-        l.amountMinor = amountMinor;
-        l.usageEventCount = events;
-        l.seriesKey = "test#" + meter;
-        return l;
+    /** Writes an invoice the way the invoice generator does: draft, lines, finalization. */
+    private Invoice store(Invoice invoice) {
+        DynamoDbInvoiceStore store = new DynamoDbInvoiceStore(tables);
+        long attempt = store.beginDraft(invoice).orElseThrow();
+        store.writeLines(invoice.invoiceId(), attempt, invoice.lines().stream().filter(l -> l.type() != LineType.CREDIT).toList());
+        assertThat(store.finalizeDraft(invoice, attempt, Drawdown.none(invoice.accountId(), invoice.currency(), invoice.invoiceId())))
+                .isEqualTo(InvoiceStore.FinalizeOutcome.FINALIZED);
+        return invoice;
+    }
+
+    private static InvoiceLine line(String priceId, String meter, String quantity, String included, String billable,
+                                    long amountMinor, long events) {
+        return new InvoiceLine("usage:" + priceId, LineType.USAGE, priceId, meter, 1_767_225_600L, 1_769_904_000L,
+                new BigDecimal(quantity), new BigDecimal(included), new BigDecimal(billable), amountMinor, meter, null,
+                new InvoiceLine.Trace("test#" + meter, "", events));
     }
 
     private static JsonNode parse(String json) {
