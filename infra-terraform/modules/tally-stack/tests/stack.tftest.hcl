@@ -52,7 +52,7 @@ run "plans_with_defaults" {
   }
 
   assert {
-    condition     = sort([for f in aws_lambda_event_source_mapping.billing_alerts_credit_ledger.filter_criteria[0].filter : jsondecode(f.pattern).dynamodb.Keys.entryKey.S[0].prefix]) == ["GRANT#", "LEDGER#"]
+    condition     = join(",", sort([for f in aws_lambda_event_source_mapping.billing_alerts_credit_ledger.filter_criteria[0].filter : jsondecode(f.pattern).dynamodb.Keys.entryKey.S[0].prefix])) == "GRANT#,LEDGER#"
     error_message = "billing-alerts must only receive new ledger entries and credit grants marked warned of their expiry."
   }
 

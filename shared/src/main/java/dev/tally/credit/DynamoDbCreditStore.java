@@ -347,11 +347,14 @@ public final class DynamoDbCreditStore implements CreditStore {
     }
 
     private static String str(Map<String, AttributeValue> item, String name) {
-        String v = optStr(item, name);
-        if (v == null) {
+        return present(optStr(item, name), item, name);
+    }
+
+    private static <T> T present(T value, Map<String, AttributeValue> item, String name) {
+        if (value == null) {
             throw new IllegalArgumentException("credits item " + item.get("entryKey") + " lacks " + name);
         }
-        return v;
+        return value;
     }
 
     private static String optStr(Map<String, AttributeValue> item, String name) {
@@ -360,11 +363,7 @@ public final class DynamoDbCreditStore implements CreditStore {
     }
 
     private static long num(Map<String, AttributeValue> item, String name) {
-        Long v = optNum(item, name);
-        if (v == null) {
-            throw new IllegalArgumentException("credits item " + item.get("entryKey") + " lacks " + name);
-        }
-        return v;
+        return present(optNum(item, name), item, name);
     }
 
     private static Long optNum(Map<String, AttributeValue> item, String name) {
