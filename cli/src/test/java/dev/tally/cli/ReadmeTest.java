@@ -81,9 +81,10 @@ class ReadmeTest {
         assertThat(output(outputs, "dynamodb scan")).contains("\"org_acme\"", "\"build_minutes\"", "\"2000\"");
         assertThat(output(outputs, "clock advance")).startsWith("Clock advanced from ");
         String invoices = output(outputs, "./tally invoices");
-        String invoiceId = invoices.lines().filter(l -> l.startsWith("tin_org_acme_")).findFirst().orElseThrow().split(" ")[0];
-        assertThat(new Result(0, invoices, "").row(invoiceId)).hasSize(7).startsWith(invoiceId, "org_acme")
-                .endsWith("USD", "7.50 USD", "0.00 USD", "7.50 USD");
+        String invoiceId = invoices.lines().filter(l -> l.startsWith("tin_sub_org_acme_")).findFirst().orElseThrow().split(" ")[0];
+        // 7.50 USD of build minutes, the team plan's base fee for this period and the next, in advance: 2 x 25.00 USD
+        assertThat(new Result(0, invoices, "").row(invoiceId)).hasSize(8).startsWith(invoiceId, "org_acme", "open")
+                .endsWith("USD", "57.50 USD", "0.00 USD", "57.50 USD");
     }
 
     /** The {@code sh} blocks of a Markdown text, each as its commands (continued lines joined, comments dropped). */

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code tally stripe trigger|listen}, {@code tally clock show|advance} and {@code tally billing run} against a runtime
+ * {@code tally stripe trigger|listen}, {@code tally clock show|advance|set}, {@code tally invoices preview} and
+ * {@code tally billing run} against a runtime
  * started as {@code tally serve} starts it (schedules fire by themselves), checked through what they print and the
  * tables. Each test uses its own account ids; the clock only moves forward, so no test depends on its value.
  */
@@ -150,6 +151,35 @@ class RuntimeCommandsTest {
         assertThat(billing.exitCode()).isZero();
         assertThat(billing.out()).matches("Billing run at \\S+: \\d+ invoice jobs? queued and processed\\. "
                 + "`tally invoices` lists the invoices\\.\\n");
+    }
+
+    @Test
+    void aPeriodIsRehearsedOnTheClockFromItsPreviewToItsInvoice() throws Exception {
+        String account = TallyFixtures.uniqueId("org_rehearse");
+        assertThat(tally("stripe", "trigger", "customer.created", "--account", account).exitCode()).isZero();
+        assertThat(tally("stripe", "trigger", "customer.subscription.created", "--account", account, "--plan", "team")
+                .exitCode()).isZero();
+
+        // Before the period ends: the invoice as it stands, computed and not stored. The team plan's fee (25.00 USD a
+        // month, in advance) for this first period and the next.
+        Result preview = tally("invoices", "preview", account, "--json");
+        assertThat(preview.exitCode()).as(preview.err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode draft = new com.fasterxml.jackson.databind.ObjectMapper().readTree(preview.out());
+        assertThat(draft.get("status").asText()).isEqualTo("draft");
+        assertThat(draft.get("subtotalMinor").asLong()).isEqualTo(5_000L);
+        assertThat(tally("invoices", "preview", account).out()).contains("Preview at", "Team base fee", "50.00 USD");
+        assertThat(tables.invoices.scan().items().stream().filter(i -> account.equals(i.accountId))).isEmpty();
+
+        // Past its end and grace: clock set fires the hourly billing run on the way, and the invoice is finalized.
+        long periodEnd = subscription(account).periodEnd;
+        Result set = tally("clock", "set", Long.toString(periodEnd + 7_200));
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(set.out()).startsWith("Clock set from ");
+        Result invoices = CliTestSupport.run("invoices", "--account", account, "--dynamodb-endpoint",
+                runtime.dynamoDbEndpoint().toString());
+        assertThat(invoices.out()).contains("tin_sub_" + account, "open", "50.00 USD");
+        assertThat(tally("clock", "set", "2020-01-01").exitCode()).as("never back").isEqualTo(1);
+        assertThat(tally("invoices", "preview", "org_nobody_here").exitCode()).isEqualTo(1);
     }
 
     private static Result tally(String... args) {

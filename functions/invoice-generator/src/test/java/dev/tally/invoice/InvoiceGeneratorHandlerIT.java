@@ -218,6 +218,19 @@ abstract class InvoiceGeneratorHandlerIT {
     }
 
     @Test
+    void aSubscriptionSetToCancelAtPeriodEndIsNotBilledInAdvanceForAPeriodItWillNotHave() {
+        String account = customer();
+        SubscriptionItem sub = subscription(account);
+        sub.cancelAt = MAR;   // Stripe's cancel_at_period_end: it ends when February does
+        tables.subscriptions.putItem(sub);
+
+        assertThat(failures(handler.handleRequest(sqs(msg(februaryJob(account))), null))).isEmpty();
+
+        assertThat(invoice(account, FEB).lines()).filteredOn(l -> l.type() == LineType.BASE_FEE)
+                .extracting(InvoiceLine::lineId, InvoiceLine::amountMinor).containsExactly(tuple("base_fee:" + TEAM_FEE + ":" + FEB, FEE));
+    }
+
+    @Test
     void aPlanChangeMidPeriodPricesEachPhaseForItsSecondsWithCommitmentAndIncludedQuantitiesProrated() {
         String account = TallyFixtures.uniqueId("org");
         long feb15 = epoch("2026-02-15T00:00:00Z");
