@@ -323,8 +323,7 @@ abstract class InvoiceGeneratorHandlerIT {
     void anInvoiceWithHundredsOfLinesIsStoredAndReadWhole() {
         String account = customer();
         InvoiceStore store = store();
-        Invoice header = new Invoice(Invoice.idFor("sub_" + account, FEB), account, account, "sub_" + account, FEB, MAR,
-                "usd", InvoiceStatus.DRAFT, List.of(), 0, 0, 0, catalog.version(), NOW.getEpochSecond(), null, null);
+        Invoice header = draftHeader(account);
         long attempt = store.beginDraft(header).orElseThrow();
         List<InvoiceLine> lines = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
@@ -350,8 +349,7 @@ abstract class InvoiceGeneratorHandlerIT {
     void aSecondAttemptSupersedesTheFirstAndOnlyTheFinalizedAttemptsLinesAreTheInvoices() {
         String account = customer();
         InvoiceStore store = store();
-        Invoice header = new Invoice(Invoice.idFor("sub_" + account, FEB), account, account, "sub_" + account, FEB, MAR,
-                "usd", InvoiceStatus.DRAFT, List.of(), 0, 0, 0, catalog.version(), NOW.getEpochSecond(), null, null);
+        Invoice header = draftHeader(account);
         long first = store.beginDraft(header).orElseThrow();
         store.writeLines(header.invoiceId(), first, List.of(line("usage:a", 100), line("usage:stale", 5)));
         long second = store.beginDraft(header).orElseThrow();   // a redelivered job started while the first ran
@@ -888,6 +886,12 @@ abstract class InvoiceGeneratorHandlerIT {
     private static InvoiceLine line(String lineId, long amountMinor) {
         return new InvoiceLine(lineId, LineType.USAGE, "p", BUILD, FEB, MAR, BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ONE,
                 amountMinor, lineId, null, null);
+    }
+
+    /** The header of the account's February invoice as a draft, not stored. */
+    private Invoice draftHeader(String account) {
+        return new Invoice(Invoice.idFor("sub_" + account, FEB), account, account, "sub_" + account, FEB, MAR,
+                "usd", InvoiceStatus.DRAFT, List.of(), 0, 0, 0, catalog.version(), NOW.getEpochSecond(), null, null);
     }
 
     private Invoice open(Invoice header, List<InvoiceLine> lines) {
