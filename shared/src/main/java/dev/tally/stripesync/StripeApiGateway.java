@@ -3,6 +3,7 @@ package dev.tally.stripesync;
 import com.stripe.StripeClient;
 import com.stripe.exception.RateLimitException;
 import com.stripe.exception.StripeException;
+import com.stripe.model.HasId;
 import com.stripe.model.Invoice;
 import com.stripe.model.InvoiceItem;
 import com.stripe.model.StripeCollection;
@@ -140,22 +141,15 @@ public final class StripeApiGateway implements StripeGateway {
         } while (page != null);
         // List (https://docs.stripe.com/api/invoices/list): read-after-write consistent; the customer's invoices
         // created since the Tally invoice, newest first, every page.
-        String after = null;
-        do {
+        for (Invoice i : allPages("list the invoices of " + customer, after -> {
             InvoiceListParams.Builder params = InvoiceListParams.builder().setCustomer(customer).setLimit(PAGE)
                     .setCreated(InvoiceListParams.Created.builder().setGte(createdSince).build());
-            if (after != null) {
-                params.setStartingAfter(after);
+            return stripe.get().v1().invoices().list((after == null ? params : params.setStartingAfter(after)).build());
+        })) {
+            if (tallyInvoiceId.equals(metadataOf(i).get(StripeSyncService.TALLY_INVOICE_METADATA))) {
+                found.put(i.getId(), toInvoice(i));
             }
-            StripeCollection<Invoice> list = call("list the invoices of " + customer,
-                    () -> stripe.get().v1().invoices().list(params.build()));
-            for (Invoice i : list.getData()) {
-                if (tallyInvoiceId.equals(metadataOf(i).get(StripeSyncService.TALLY_INVOICE_METADATA))) {
-                    found.put(i.getId(), toInvoice(i));
-                }
-            }
-            after = Boolean.TRUE.equals(list.getHasMore()) && !list.getData().isEmpty() ? list.getData().getLast().getId() : null;
-        } while (after != null);
+        }
         return List.copyOf(found.values());
     }
 
@@ -190,19 +184,10 @@ public final class StripeApiGateway implements StripeGateway {
 
     @Override
     public List<StripeInvoiceItem> listItems(String stripeInvoiceId) {
-        List<StripeInvoiceItem> items = new ArrayList<>();
-        String after = null;
-        do {
+        return allPages("list the items of invoice " + stripeInvoiceId, after -> {
             InvoiceItemListParams.Builder params = InvoiceItemListParams.builder().setInvoice(stripeInvoiceId).setLimit(PAGE);
-            if (after != null) {
-                params.setStartingAfter(after);
-            }
-            StripeCollection<InvoiceItem> list = call("list the items of invoice " + stripeInvoiceId,
-                    () -> stripe.get().v1().invoiceItems().list(params.build()));
-            list.getData().forEach(i -> items.add(toItem(i)));
-            after = Boolean.TRUE.equals(list.getHasMore()) && !list.getData().isEmpty() ? list.getData().getLast().getId() : null;
-        } while (after != null);
-        return items;
+            return stripe.get().v1().invoiceItems().list((after == null ? params : params.setStartingAfter(after)).build());
+        }).stream().map(StripeApiGateway::toItem).toList();
     }
 
     @Override
@@ -231,6 +216,25 @@ public final class StripeApiGateway implements StripeGateway {
     @FunctionalInterface
     private interface StripeCall<T> {
         T run() throws StripeException;
+    }
+
+    /** One page of a list call, after the object {@code startingAfter} (null: the first page). */
+    @FunctionalInterface
+    private interface PageCall<T extends HasId> {
+        StripeCollection<T> page(String startingAfter) throws StripeException;
+    }
+
+    /** Every page of a list (https://docs.stripe.com/api/pagination): {@code starting_after} the last id while {@code has_more}. */
+    private <T extends HasId> List<T> allPages(String what, PageCall<T> call) {
+        List<T> all = new ArrayList<>();
+        String after = null;
+        do {
+            String from = after;
+            StripeCollection<T> page = call(what, () -> call.page(from));
+            all.addAll(page.getData());
+            after = Boolean.TRUE.equals(page.getHasMore()) && !page.getData().isEmpty() ? page.getData().getLast().getId() : null;
+        } while (after != null);
+        return all;
     }
 
     private <T> T call(String what, StripeCall<T> call) {
