@@ -20,7 +20,7 @@ import java.util.Locale;
 abstract class InvoiceTableCommand extends OpsCommand {
 
     @Override
-    final List<String> tablesUsed() {
+    List<String> tablesUsed() {
         return List.of("INVOICES_TABLE");
     }
 
