@@ -28,7 +28,7 @@ abstract class InvoiceTableCommand extends OpsCommand {
     static final Catalog CATALOG = CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE);
 
     @Override
-    final List<String> tablesUsed() {
+    List<String> tablesUsed() {
         return List.of("INVOICES_TABLE", "INVOICE_LINES_TABLE");
     }
 

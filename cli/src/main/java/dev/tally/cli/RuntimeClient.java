@@ -97,6 +97,20 @@ final class RuntimeClient {
     }
 
     /**
+     * {@code POST /_tally/actions/invoice-resync}: syncs one invoice to Stripe now (the stripe-sync function's resync).
+     *
+     * @param invoiceId Tally invoice id
+     * @return the sync state: {@code invoiceId}, {@code status} ({@code synced}, {@code recorded}, {@code skipped},
+     *     {@code sync_failed}), {@code stripeInvoiceId}, {@code attempts}, {@code lastError}, ... (times in seconds
+     *     since the epoch)
+     * @throws Failure when the runtime refuses (no such invoice, another sync of it running) or cannot be reached
+     */
+    JsonNode resyncInvoice(String invoiceId) {
+        return admin("POST", "actions/" + RuntimeFactory.INVOICE_RESYNC,
+                JSON.createObjectNode().put("invoiceId", invoiceId).toString());
+    }
+
+    /**
      * POSTs a body to a route of the HTTP API.
      *
      * @param path e.g. {@code /webhooks/stripe}

@@ -114,6 +114,21 @@ class ExitCodesTest {
         failed(run("invoices", "show", "tin_x", "--dynamodb-endpoint", nothing),
                 "tally invoices show: cannot reach DynamoDB at " + nothing);
         usage(run("invoices", "show"), "tally invoices show");
+        failed(run("invoices", "--status", "sync_failed", "--dynamodb-endpoint", nothing),
+                "tally invoices: cannot reach DynamoDB at " + nothing);
+        usage(run("invoices", "--status", "stuck"), "tally invoices");
+        failed(run("invoices", "resync", "tin_x", "--http-endpoint", nothing),
+                "tally invoices resync: cannot reach the local runtime at " + nothing + " (connection refused). "
+                        + "Is `tally serve` running? Otherwise pass --http-endpoint with its HTTP API.");
+        String notRuntime = "http://localhost:" + notTally.getAddress().getPort();
+        failed(run("invoices", "resync", "tin_x", "--http-endpoint", notRuntime), "tally invoices resync: " + notRuntime
+                + " answers, but is not a local Tally runtime (no admin API under /_tally/, HTTP 404)");
+        failed(CliTestSupport.run(cli -> ((InvoiceResyncCommand) cli.getSubcommands().get("invoices").getSubcommands()
+                        .get("resync").getCommand()).connection.processEnvironment = java.util.Map.of(),
+                "invoices", "resync", "tin_x", "--aws"),
+                "tally invoices resync: set STRIPE_API_KEY to the Stripe secret key (the one in the secret the function's "
+                        + "STRIPE_API_KEY_SECRET_ARN names) to resync in AWS");
+        usage(run("invoices", "resync"), "tally invoices resync");
     }
 
     @Test

@@ -259,6 +259,56 @@ class OpsCommandsTest {
     }
 
     @Test
+    void invoicesWhoseStripeSyncFailedAreListedWithTheReasonAndResyncFinishesThem() {
+        String account = TallyFixtures.uniqueId("org_sync"); // no account yet: no Stripe customer
+        long start = 1_767_225_600L; // 2026-01-01T00:00:00Z
+        long end = 1_769_904_000L;   // 2026-02-01T00:00:00Z
+        // finalized in the tables: the stream (draft -> open) drives stripe-sync
+        Invoice invoice = store(invoice(account, "usd", start, end, 0L,
+                line("team_build_minutes_v1", "build_minutes", "2345", "1500", "845", 8_450L, 220L)));
+        runtime.awaitIdle(IDLE);
+        String reason = "account " + account + " has no Stripe customer (Tally has not received its customer.created); "
+                + "once it has, resync the invoice";
+
+        Result failed = tally("invoices", "--status", "sync_failed", "--account", account);
+        assertThat(failed.exitCode()).isZero();
+        assertThat(failed.out()).contains("INVOICE ID", "SYNC", "ATTEMPTS", "LAST ATTEMPT", "STRIPE INVOICE", "REASON")
+                .contains("Fix the reason, then `tally invoices resync INVOICE_ID` (docs/runbooks/stripe-sync-failed.md).");
+        List<String> row = failed.row(invoice.invoiceId());
+        assertThat(row.subList(0, 6)).containsExactly(invoice.invoiceId(), account,
+                "2026-01-01T00:00:00Z .. 2026-02-01T00:00:00Z", "84.50 USD", "sync_failed", "1");
+        assertThat(row.get(6)).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z");
+        assertThat(row.subList(7, 9)).containsExactly("-", reason);
+        JsonNode json = parse(tally("invoices", "--status", "sync_failed", "--account", account, "--json").out().strip());
+        assertThat(json.get("invoiceId").asText()).isEqualTo(invoice.invoiceId());
+        assertThat(json.get("totalMinor").asLong()).isEqualTo(8_450L);
+        assertThat(json.path("sync").get("status").asText()).isEqualTo("sync_failed");
+        assertThat(json.path("sync").get("attempts").asInt()).isEqualTo(1);
+        assertThat(json.path("sync").get("lastError").asText()).isEqualTo(reason);
+        assertThat(json.path("sync").get("nextAttemptAt").isNull()).isTrue();
+
+        TallyFixtures.seedCustomer(tables, account, "team", start, start);
+        Result resync = run("invoices", "resync", invoice.invoiceId(), "--http-endpoint", runtime.httpEndpoint().toString());
+
+        assertThat(resync.exitCode()).isZero();
+        assertThat(resync.out()).isEqualTo("Invoice " + invoice.invoiceId() + " recorded: no Stripe API key, so the "
+                + "requests were recorded, not sent.\n");
+        assertThat(tally("invoices", "--status", "sync_failed", "--account", account).out())
+                .isEqualTo("No invoices with Stripe sync status sync_failed for account " + account + ".\n");
+        List<String> recorded = tally("invoices", "--status", "recorded", "--account", account).row(invoice.invoiceId());
+        assertThat(recorded.subList(0, 6)).containsExactly(invoice.invoiceId(), account,
+                "2026-01-01T00:00:00Z .. 2026-02-01T00:00:00Z", "84.50 USD", "recorded", "1");
+        assertThat(recorded.get(6)).as("the resync's attempt, a new round").isGreaterThanOrEqualTo(row.get(6));
+        assertThat(recorded.subList(7, 9)).containsExactly("in_local_" + invoice.invoiceId(), "-");
+
+        Result unknown = run("invoices", "resync", "tin_nobody_0", "--http-endpoint", runtime.httpEndpoint().toString());
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).isEqualTo("tally invoices resync: the local runtime refused: no invoice tin_nobody_0 "
+                + "(ids are listed by `tally invoices`)\n");
+        assertThat(tally("invoices", "--status", "stuck").exitCode()).isEqualTo(2);
+    }
+
+    @Test
     void dlqRedriveMovesMessagesBackWithTheirAttributesUntilTheDlqIsEmpty() {
         String account = TallyFixtures.uniqueId("org_dlq");
         long now = now();

@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /_tally/requests?after=N&wait=S}: the requests the HTTP API answered after sequence {@code N}
  *       ({@link RequestLog}), waiting up to {@code S} seconds (at most {@value #MAX_WAIT_SECONDS}) for one;
  *       answers {@code requests} and {@code last} (the newest sequence number).</li>
+ *   <li>{@code POST /_tally/actions/<name>} with a JSON body: runs an {@link AdminAction} the runtime was started
+ *       with (the {@code tally} program registers {@code invoice-resync}); answers what it returns, 404 when there
+ *       is no such action or it names something unknown, 502 when it failed.</li>
  * </ul>
  */
 final class AdminApi implements HttpHandler {
@@ -116,6 +119,10 @@ final class AdminApi implements HttpHandler {
             requireMethod(method, "POST");
             return runSchedule(path.substring("schedules/".length(), path.length() - "/run".length()));
         }
+        if (path.startsWith("actions/")) {
+            requireMethod(method, "POST");
+            return action(path.substring("actions/".length()), body(exchange));
+        }
         if (path.equals("requests")) {
             requireMethod(method, "GET");
             return requests(number(query, "after", 0), number(query, "wait", 0));
@@ -175,6 +182,21 @@ final class AdminApi implements HttpHandler {
         out.put("function", function).put("clock", runtime.clock().instant().getEpochSecond());
         out.set("result", JSON.valueToTree(result));
         return out;
+    }
+
+    private JsonNode action(String name, JsonNode body) {
+        AdminAction action = runtime.adminActions().get(name);
+        if (action == null) {
+            throw new Refusal(404, "no admin action " + name + " (actions: " + runtime.adminActions().keySet() + ")");
+        }
+        try {
+            return JSON.valueToTree(action.run(runtime, body));
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(404, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("admin action {} failed", name, e);
+            throw new Refusal(502, name + " failed: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+        }
     }
 
     private ObjectNode requests(long after, long waitSeconds) {

@@ -273,6 +273,27 @@ public final class LocalRuntime implements AutoCloseable {
         return type.cast(handler(functionLogicalId));
     }
 
+    /**
+     * Runs code against a running function's handler as one invocation of it: after any invocation in progress (a
+     * function's invocations are serialized), counted as work in progress, with the handler's class loader.
+     *
+     * @param functionLogicalId e.g. {@code StripeSyncFunction}
+     * @param type the handler's class
+     * @param action what to do with the handler
+     * @return what {@code action} returned
+     * @throws IllegalArgumentException when the function is not running
+     * @throws ClassCastException when the handler is not a {@code type}
+     */
+    public <H, T> T withHandler(String functionLogicalId, Class<H> type, java.util.function.Function<H, T> action) {
+        LocalFunction f = function(functionLogicalId);
+        return f.exclusive(handler -> action.apply(type.cast(handler)));
+    }
+
+    /** The admin API's actions, as configured ({@link LocalRuntimeConfig#adminActions()}). */
+    public Map<String, AdminAction> adminActions() {
+        return config.adminActions();
+    }
+
     private LocalFunction function(String id) {
         LocalFunction f = functions.get(id);
         if (f == null) {

@@ -33,6 +33,7 @@ public final class LocalRuntimeConfig {
     private final Set<String> functions;
     private final ClassLoader classLoader;
     private final boolean automaticSchedules;
+    private final Map<String, AdminAction> adminActions;
 
     private LocalRuntimeConfig(Builder b) {
         this.template = b.template;
@@ -47,6 +48,7 @@ public final class LocalRuntimeConfig {
         this.functions = b.functions == null ? null : java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.functions));
         this.classLoader = b.classLoader;
         this.automaticSchedules = b.automaticSchedules;
+        this.adminActions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.adminActions));
     }
 
     /** A builder for the given {@code template.yaml}. */
@@ -117,6 +119,11 @@ public final class LocalRuntimeConfig {
         return automaticSchedules;
     }
 
+    /** The admin API's actions by name ({@code POST /_tally/actions/<name>}); none by default. */
+    public Map<String, AdminAction> adminActions() {
+        return adminActions;
+    }
+
     /** Builds a {@link LocalRuntimeConfig}. Not thread-safe. */
     public static final class Builder {
         private final Path template;
@@ -131,6 +138,7 @@ public final class LocalRuntimeConfig {
         private Set<String> functions;
         private ClassLoader classLoader = Thread.currentThread().getContextClassLoader();
         private boolean automaticSchedules = true;
+        private final Map<String, AdminAction> adminActions = new LinkedHashMap<>();
 
         private Builder(Path template) {
             this.template = Objects.requireNonNull(template, "template");
@@ -223,6 +231,20 @@ public final class LocalRuntimeConfig {
          */
         public Builder automaticSchedules(boolean enabled) {
             this.automaticSchedules = enabled;
+            return this;
+        }
+
+        /**
+         * Serves an operation at {@code POST /_tally/actions/<name>} of the admin API.
+         *
+         * @param name letters, digits and {@code -}
+         * @param action what it does
+         */
+        public Builder adminAction(String name, AdminAction action) {
+            if (!name.matches("[A-Za-z0-9-]+")) {
+                throw new IllegalArgumentException("admin action names are letters, digits and -, found " + name);
+            }
+            adminActions.put(name, Objects.requireNonNull(action, "action"));
             return this;
         }
 

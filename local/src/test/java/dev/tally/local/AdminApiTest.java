@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The admin API under {@code /_tally/} on its own runtime (it moves the clock, which the other runtime tests must
- * not see): what it describes, the request log, the clock that only moves forward, schedules run on demand.
+ * not see): what it describes, the request log, the clock that only moves forward, schedules run on demand, the
+ * actions it was started with.
  */
 class AdminApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,7 +31,16 @@ class AdminApiTest {
     static void start() {
         runtime = LocalRuntime.start(LocalRuntimeConfig.builder(TestPaths.testTemplate())
                 .freePorts().clockStart(START).clockTicking(false)
-                .environment("STRIPE_WEBHOOK_SECRET", "whsec_admin").build());
+                .environment("STRIPE_WEBHOOK_SECRET", "whsec_admin")
+                .adminAction("tick-count", (rt, body) -> rt.withHandler("TickFunction", ScheduledHandler.class,
+                        h -> java.util.Map.of("ticks", h.events.size(), "asked", body.path("asked").asText())))
+                .adminAction("unknown-thing", (rt, body) -> {
+                    throw new IllegalArgumentException("no thing " + body.path("id").asText());
+                })
+                .adminAction("broken", (rt, body) -> {
+                    throw new IllegalStateException("it broke");
+                })
+                .build());
     }
 
     @AfterAll
@@ -104,6 +114,27 @@ class AdminApiTest {
         assertThat(notScheduled.status).isEqualTo(404);
         assertThat(notScheduled.body.get("message").asText()).contains("EchoFunction");
         assertThat(call("GET", "no-such-thing", null).status).isEqualTo(404);
+    }
+
+    @Test
+    void runsTheActionsItWasStartedWithOnAFunctionsHandler() throws Exception {
+        ScheduledHandler tick = runtime.handler("TickFunction", ScheduledHandler.class);
+
+        Answer counted = call("POST", "actions/tick-count", "{\"asked\":\"by test\"}");
+
+        assertThat(counted.status).isEqualTo(200);
+        assertThat(counted.body.get("ticks").asInt()).isEqualTo(tick.events.size());
+        assertThat(counted.body.get("asked").asText()).isEqualTo("by test");
+        Answer unknown = call("POST", "actions/unknown-thing", "{\"id\":\"x1\"}");
+        assertThat(unknown.status).isEqualTo(404);
+        assertThat(unknown.body.get("message").asText()).isEqualTo("no thing x1");
+        Answer broken = call("POST", "actions/broken", null);
+        assertThat(broken.status).isEqualTo(502);
+        assertThat(broken.body.get("message").asText()).isEqualTo("broken failed: it broke");
+        Answer none = call("POST", "actions/nothing", null);
+        assertThat(none.status).isEqualTo(404);
+        assertThat(none.body.get("message").asText()).isEqualTo("no admin action nothing (actions: [tick-count, unknown-thing, broken])");
+        assertThat(call("GET", "actions/tick-count", null).status).isEqualTo(405);
     }
 
     private record Answer(int status, JsonNode body) {

@@ -12,9 +12,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * stripe-sync's minimized artifact still links the Stripe path it ships for: the bench runs stripe-sync in record
- * mode, so this builds each request it sends (invoice, invoice item, finalize) with the jar alone on the class path,
- * against an API base nobody listens on. A missing class shows as a {@link LinkageError}; the expected outcome is a
- * connection failure reported as Tally's {@code StripeCallException}.
+ * mode, so this builds each request the sync sends (search, list, retrieve, create and finalize invoices; list and
+ * create invoice items) with the jar alone on the class path, against an API base nobody listens on. A missing class
+ * shows as a {@link LinkageError}; the expected outcome is a connection failure reported as Tally's
+ * {@code StripeFailure}.
  */
 class StripeSyncArtifactTest {
 
@@ -30,7 +31,10 @@ class StripeSyncArtifactTest {
                     StripeApiGateway g = new StripeApiGateway(StripeClient.builder().setApiKey("sk_test_probe")
                             .setApiBase("http://127.0.0.1:9").setMaxNetworkRetries(0).build());
                     Runnable[] calls = {
+                        () -> g.findInvoices("tin_x", "cus_x", 0),
+                        () -> g.retrieveInvoice("in_x"),
                         () -> g.createInvoice("cus_x", "usd", "probe", Map.of("k", "v"), "probe-1"),
+                        () -> g.listItems("in_x"),
                         () -> g.createInvoiceItem("cus_x", "in_x", 100, "usd", "probe", Map.of(), "probe-2"),
                         () -> g.finalizeInvoice("in_x", "probe-3") };
                     for (Runnable call : calls) {
@@ -61,6 +65,6 @@ class StripeSyncArtifactTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
         assertThat(out).as(out).doesNotContain("LINKAGE").doesNotContain("UNEXPECTED");
-        assertThat(out.lines().filter(l -> l.startsWith("CALL FAILED StripeCallException"))).as(out).hasSize(3);
+        assertThat(out.lines().filter(l -> l.startsWith("CALL FAILED StripeFailure"))).as(out).hasSize(6);
     }
 }

@@ -23,15 +23,20 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Invoices table stream (headers just finalized: draft -> open) -> {@link StripeSyncService}. Records are handled in order; the first one
- * that fails is reported with everything after it, so Lambda retries from there
- * (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html).
+ * Invoices table stream (headers just finalized: draft -> open, the mapping's filter) -> {@link StripeSyncService#sync},
+ * with the invoice's lines read from the invoice store. Records are handled in order; the first one
+ * that fails transiently is reported with everything after it, so Lambda retries from there
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html). A permanent failure marks
+ * its invoice {@code sync_failed} and the batch goes on. {@link #resync(String)} is the operator's retry of one
+ * invoice ({@code tally invoices resync ID}, through the local runtime's admin API).
  *
  * <p>Stripe: the secret key from {@code STRIPE_API_KEY} or the secret {@code STRIPE_API_KEY_SECRET_ARN} (read on the
  * first invoice, after a SnapStart restore, and kept for {@code SECRET_CACHE_TTL_SECONDS}). With neither,
  * the requests are recorded instead of sent ({@link RecordingStripeGateway}), which is the local runtime's default
  * ({@code TALLY_LOCAL=true}) and elsewhere must be asked for with {@code STRIPE_SYNC_MODE=record}: a deployed function
  * without a key fails at initialisation rather than marking invoices as handled that Stripe never saw.
+ * {@code STRIPE_API_BASE} (tests only; never set in a deployment) points the client at another API base, e.g. a local
+ * fake of Stripe.
  *
  * <p>SnapStart: {@link #prime()} reads a sync record and an account that do not exist.
  */
@@ -59,14 +64,14 @@ public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, St
                 .or(() -> env.optional("STRIPE_API_KEY_SECRET_ARN").map(arn -> CachedSecret.fromSecretsManager(env, arn, clock)));
         StripeGateway gateway;
         if (apiKey.isPresent()) {
-            gateway = StripeApiGateway.withKey(apiKey.get());
+            gateway = StripeApiGateway.withKey(apiKey.get(), env.optional("STRIPE_API_BASE").orElse(null));
         } else if (env.local() || env.optional("STRIPE_SYNC_MODE").filter("record"::equals).isPresent()) {
             gateway = new RecordingStripeGateway(tables, clock);
         } else {
             throw new IllegalStateException("no Stripe API key: set STRIPE_API_KEY_SECRET_ARN (or STRIPE_SYNC_MODE=record "
                     + "to record the requests instead of sending them)");
         }
-        this.service = new StripeSyncService(tables, gateway, clock);
+        this.service = new StripeSyncService(new DynamoDbStripeSyncStore(tables), gateway, clock);
     }
 
     /** Reads items that do not exist from the tables a sync reads first. */
@@ -74,17 +79,32 @@ public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, St
     public void prime() {
         Primed.readNothing(tables.stripeSync);
         Primed.readNothing(tables.accounts);
+        Primed.readNothing(tables.invoices);
+        Primed.readNothing(tables.invoiceLines);
     }
 
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
         return Batches.stream(event, record -> {
-            // The mapping's filter delivers headers that turned from draft to open; the lines are read with them.
             InvoiceItem header = InvoiceItem.SCHEMA.mapToItem(StreamImages.toSdk(record.getDynamodb().getNewImage()));
             if (InvoiceStatus.OPEN.wireName().equals(header.status)) {
                 service.sync(invoices.find(header.invoiceId)
                         .orElseThrow(() -> new IllegalStateException("invoice " + header.invoiceId + " vanished")));
             }
         });
+    }
+
+    /**
+     * Syncs one invoice now, whatever its state, unless it is already done ({@link StripeSyncService#resync}).
+     *
+     * @param invoiceId Tally invoice id, {@code tin_...}
+     * @return the state after the attempt: done ({@code synced}, {@code recorded}, {@code skipped}) or
+     *         {@code sync_failed} with the reason
+     * @throws IllegalArgumentException when there is no such invoice
+     * @throws dev.tally.stripesync.StripeSyncStore.ConcurrentSyncException when it is being synced right now
+     */
+    public SyncState resync(String invoiceId) {
+        return service.resync(invoices.find(invoiceId)
+                .orElseThrow(() -> new IllegalArgumentException("no invoice " + invoiceId + " (ids are listed by `tally invoices`)")));
     }
 }

@@ -5,8 +5,9 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.config.Env;
-import dev.tally.store.InvoiceItem;
-import dev.tally.store.InvoiceLineItem;
+import dev.tally.invoice.Invoice;
+import dev.tally.invoice.InvoiceLine;
+import dev.tally.invoice.LineType;
 import dev.tally.store.StripeSyncItem;
 import dev.tally.store.TallyTables;
 import dev.tally.testsupport.StreamEvents;
@@ -24,23 +25,24 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import static dev.tally.stripesync.SyncFixtures.ANCHOR;
+import static dev.tally.stripesync.SyncFixtures.NOW;
+import static dev.tally.stripesync.SyncFixtures.PERIOD_START;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link StripeSyncHandler} built with its real constructor on the template's environment (no Stripe key: the
- * recording gateway writes each request it would send to the stripe-sync table), driven with invoices-table stream
- * records. Runs once per backend (subclasses); each test uses its own account and invoice ids.
+ * recording gateway writes each request it would send to the stripe-sync table and answers the sync's reads from
+ * them), driven with invoices-table stream records, and its resync. The same sync against Stripe's API (a local fake
+ * of it) is {@link StripeSyncStripeIT}. Runs once per backend (subclasses); each test uses its own account and
+ * invoice ids.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class StripeSyncHandlerIT {
@@ -50,11 +52,6 @@ abstract class StripeSyncHandlerIT {
     void primingRunsWithoutSecretsOrWrites() {
         assertThatCode(handler::prime).doesNotThrowAnyException();
     }
-    static final Instant NOW = Instant.parse("2026-12-15T02:00:00Z");
-    static final long ANCHOR = Instant.parse("2026-09-15T00:00:00Z").getEpochSecond();
-    static final long PERIOD_START = Instant.parse("2026-11-15T00:00:00Z").getEpochSecond();
-    static final long PERIOD_END = Instant.parse("2026-12-15T00:00:00Z").getEpochSecond();
-
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MutableClock clock = MutableClock.at(NOW);
@@ -94,23 +91,25 @@ abstract class StripeSyncHandlerIT {
     @Test
     void newInvoiceIsPushedAsInvoiceItemsCreditsAndFinalizeWithIdempotencyKeys() {
         String account = seededAccount();
-        InvoiceItem invoice = storedInvoice(account, 700);
-        String id = invoice.invoiceId;
+        Invoice invoice = storedInvoice(account, 700);
+        String id = invoice.invoiceId();
 
-        StreamsEventResponse response = handler.handleRequest(StreamEvents.batch(insert(invoice)), null);
+        StreamsEventResponse response = handler.handleRequest(StreamEvents.batch(finalized(invoice)), null);
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         StripeSyncItem state = state(id);
         assertThat(state.status).isEqualTo(RECORDED);
-        assertThat(state.stripeInvoiceId).startsWith("in_");
+        assertThat(state.stripeInvoiceId).isEqualTo("in_local_" + id);
         assertThat(state.createdAt).isEqualTo(NOW.getEpochSecond());
+        assertThat(state.attempts).isEqualTo(1L);
+        assertThat(state.lastError).isNull();
 
         Map<String, StripeSyncItem> requests = requests(id);
         assertThat(requests.keySet()).containsExactlyInAnyOrder(
                 "tally:" + id + ":invoice",
-                "tally:" + id + ":line:build_minutes",
-                "tally:" + id + ":line:image_pulls",
-                "tally:" + id + ":credits",
+                "tally:" + id + ":line:usage:build_minutes",
+                "tally:" + id + ":line:usage:image_pulls",
+                "tally:" + id + ":line:credit:applied",
                 "tally:" + id + ":finalize");
         requests.forEach((key, r) -> {
             assertThat(r.method).isEqualTo("POST");
@@ -123,24 +122,30 @@ abstract class StripeSyncHandlerIT {
         assertThat(createParams.get("customer").asText()).isEqualTo("cus_" + account);
         assertThat(createParams.get("currency").asText()).isEqualTo("usd");
         assertThat(createParams.get("pending_invoice_items_behavior").asText()).isEqualTo("exclude");
+        assertThat(createParams.get("auto_advance").asBoolean()).isFalse();
         assertThat(createParams.path("metadata").get(StripeSyncService.TALLY_INVOICE_METADATA).asText()).isEqualTo(id);
         assertThat(createParams.path("metadata").get("tally_account_id").asText()).isEqualTo(account);
 
-        for (InvoiceLineItem line : invoice.lines) {
-            StripeSyncItem item = requests.get("tally:" + id + ":line:" + line.meter);
+        for (InvoiceLine line : invoice.lines().stream().filter(l -> l.type() == LineType.USAGE).toList()) {
+            StripeSyncItem item = requests.get("tally:" + id + ":line:usage:" + line.meter());
             assertThat(item.path).isEqualTo("/v1/invoiceitems");
             JsonNode p = params(item);
-            assertThat(p.get("amount").asLong()).isEqualTo(line.amountMinor);
+            assertThat(p.get("amount").asLong()).isEqualTo(line.amountMinor());
             assertThat(p.get("currency").asText()).isEqualTo("usd");
             assertThat(p.get("customer").asText()).isEqualTo("cus_" + account);
             assertThat(p.get("invoice").asText()).isEqualTo(state.stripeInvoiceId);
-            assertThat(p.get("description").asText()).isEqualTo(line.description);
-            assertThat(p.path("metadata").get("tally_meter").asText()).isEqualTo(line.meter);
+            assertThat(p.get("description").asText()).isEqualTo(line.description());
+            assertThat(p.path("metadata").get("tally_meter").asText()).isEqualTo(line.meter());
+            assertThat(p.path("metadata").get(StripeSyncService.TALLY_LINE_METADATA).asText()).isEqualTo("usage:" + line.meter());
+            assertThat(p.path("metadata").get("tally_line_type").asText()).isEqualTo("usage");
         }
-        JsonNode credits = params(requests.get("tally:" + id + ":credits"));
-        assertThat(requests.get("tally:" + id + ":credits").path).isEqualTo("/v1/invoiceitems");
+        StripeSyncItem creditItem = requests.get("tally:" + id + ":line:credit:applied");
+        JsonNode credits = params(creditItem);
+        assertThat(creditItem.path).isEqualTo("/v1/invoiceitems");
         assertThat(credits.get("amount").asLong()).isEqualTo(-700L);
         assertThat(credits.get("invoice").asText()).isEqualTo(state.stripeInvoiceId);
+        assertThat(credits.get("description").asText()).isEqualTo("Prepaid credits applied (7.00 USD)");
+        assertThat(credits.path("metadata").get("tally_line_type").asText()).isEqualTo("credit");
 
         StripeSyncItem finalize = requests.get("tally:" + id + ":finalize");
         assertThat(finalize.path).isEqualTo("/v1/invoices/" + state.stripeInvoiceId + "/finalize");
@@ -148,38 +153,38 @@ abstract class StripeSyncHandlerIT {
         // What Stripe will charge is exactly Tally's total.
         long stripeTotal = requests.values().stream().filter(r -> r.path.equals("/v1/invoiceitems"))
                 .mapToLong(r -> params(r).get("amount").asLong()).sum();
-        assertThat(stripeTotal).isEqualTo(invoice.totalMinor).isEqualTo(2_500L - 700L);
+        assertThat(stripeTotal).isEqualTo(invoice.totalMinor()).isEqualTo(2_500L - 700L);
     }
 
     @Test
     void invoiceWithoutCreditsSendsNoCreditItem() {
-        InvoiceItem invoice = storedInvoice(seededAccount(), 0);
+        Invoice invoice = storedInvoice(seededAccount(), 0);
 
-        assertThat(handler.handleRequest(StreamEvents.batch(insert(invoice)), null).getBatchItemFailures()).isEmpty();
+        assertThat(handler.handleRequest(StreamEvents.batch(finalized(invoice)), null).getBatchItemFailures()).isEmpty();
 
-        assertThat(requests(invoice.invoiceId).keySet()).hasSize(4)
-                .doesNotContain("tally:" + invoice.invoiceId + ":credits");
-        assertThat(state(invoice.invoiceId).status).isEqualTo(RECORDED);
+        assertThat(requests(invoice.invoiceId()).keySet()).hasSize(4)
+                .doesNotContain("tally:" + invoice.invoiceId() + ":line:credit:applied");
+        assertThat(state(invoice.invoiceId()).status).isEqualTo(RECORDED);
     }
 
     @Test
     void redeliveredRecordSendsNothingAgain() {
-        InvoiceItem invoice = storedInvoice(seededAccount(), 700);
-        DynamodbEvent.DynamodbStreamRecord record = insert(invoice);
+        Invoice invoice = storedInvoice(seededAccount(), 700);
+        DynamodbEvent.DynamodbStreamRecord record = finalized(invoice);
         assertThat(handler.handleRequest(StreamEvents.batch(record), null).getBatchItemFailures()).isEmpty();
-        Map<String, Long> firstTimes = requests(invoice.invoiceId).entrySet().stream()
+        Map<String, Long> firstTimes = requests(invoice.invoiceId()).entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().createdAt));
-        StripeSyncItem firstState = state(invoice.invoiceId);
+        StripeSyncItem firstState = state(invoice.invoiceId());
 
         clock.advance(Duration.ofMinutes(3));
         StreamsEventResponse again = handler.handleRequest(StreamEvents.batch(record), null);
 
         assertThat(again.getBatchItemFailures()).isEmpty();
-        Map<String, StripeSyncItem> requests = requests(invoice.invoiceId);
+        Map<String, StripeSyncItem> requests = requests(invoice.invoiceId());
         assertThat(requests).hasSize(5);
         assertThat(requests.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().createdAt)))
                 .as("no request was sent (recorded) again").isEqualTo(firstTimes);
-        StripeSyncItem state = state(invoice.invoiceId);
+        StripeSyncItem state = state(invoice.invoiceId());
         assertThat(state.status).isEqualTo(RECORDED);
         assertThat(state.stripeInvoiceId).isEqualTo(firstState.stripeInvoiceId);
         assertThat(state.createdAt).isEqualTo(firstState.createdAt);
@@ -188,141 +193,70 @@ abstract class StripeSyncHandlerIT {
     @Test
     void zeroSubtotalInvoiceIsSkippedWithoutRequests() {
         String account = seededAccount();
-        InvoiceItem invoice = invoice(account, List.of(line("build_minutes", "1200", "1500", "0", 0)), 0);
-        tables.invoices.putItem(invoice);
+        Invoice invoice = SyncFixtures.store(tables,
+                SyncFixtures.invoice(account, List.of(SyncFixtures.line("build_minutes", "1200", "1500", "0", 0)), 0));
 
-        StreamsEventResponse response = handler.handleRequest(StreamEvents.batch(insert(invoice)), null);
+        StreamsEventResponse response = handler.handleRequest(StreamEvents.batch(finalized(invoice)), null);
 
         assertThat(response.getBatchItemFailures()).isEmpty();
-        StripeSyncItem state = state(invoice.invoiceId);
+        StripeSyncItem state = state(invoice.invoiceId());
         assertThat(state.status).isEqualTo("skipped");
         assertThat(state.stripeInvoiceId).isNull();
-        assertThat(requests(invoice.invoiceId)).isEmpty();
+        assertThat(requests(invoice.invoiceId())).isEmpty();
     }
 
     @Test
-    void modifyAndRemoveRecordsAreIgnored() {
-        InvoiceItem invoice = storedInvoice(seededAccount(), 700);
-        Map<String, AttributeValue> image = InvoiceItem.SCHEMA.itemToMap(invoice, true);
-        DynamodbEvent.DynamodbStreamRecord modify = stream.record("MODIFY", keys(invoice), image, null, StreamViewType.NEW_IMAGE, NOW);
-        DynamodbEvent.DynamodbStreamRecord remove = stream.record("REMOVE", keys(invoice), null, null, StreamViewType.NEW_IMAGE, NOW);
+    void recordsOtherThanAFinalizationAreIgnored() {
+        Invoice invoice = storedInvoice(seededAccount(), 700);
+        Map<String, AttributeValue> draft = SyncFixtures.draftImage(tables, invoice);
+        // a draft written (or a draft's new attempt), and a removal: nothing to send
+        DynamodbEvent.DynamodbStreamRecord insert = stream.record("INSERT", keys(invoice), draft, null,
+                StreamViewType.NEW_AND_OLD_IMAGES, NOW);
+        DynamodbEvent.DynamodbStreamRecord attempt = stream.record("MODIFY", keys(invoice), draft, draft,
+                StreamViewType.NEW_AND_OLD_IMAGES, NOW);
+        DynamodbEvent.DynamodbStreamRecord remove = stream.record("REMOVE", keys(invoice), null, draft,
+                StreamViewType.NEW_AND_OLD_IMAGES, NOW);
 
-        StreamsEventResponse response = handler.handleRequest(StreamEvents.batch(modify, remove), null);
+        StreamsEventResponse response = handler.handleRequest(StreamEvents.batch(insert, attempt, remove), null);
 
         assertThat(response.getBatchItemFailures()).isEmpty();
-        assertThat(syncRecords(invoice.invoiceId)).isEmpty();
+        assertThat(syncRecords(invoice.invoiceId())).isEmpty();
     }
 
     @Test
-    void invoiceOfAnUnknownAccountFailsFromItsRecordOn() {
-        InvoiceItem first = storedInvoice(seededAccount(), 0);
+    void invoiceOfAnAccountWithoutStripeCustomerIsSyncFailedTheBatchGoesOnAndResyncFinishesIt() {
+        Invoice first = storedInvoice(seededAccount(), 0);
         String missingAccount = TallyFixtures.uniqueId("acct");
-        InvoiceItem orphan = storedInvoice(missingAccount, 0);
-        InvoiceItem after = storedInvoice(seededAccount(), 0);
-        DynamodbEvent.DynamodbStreamRecord orphanRecord = insert(orphan);
-        DynamodbEvent.DynamodbStreamRecord afterRecord = insert(after);
+        Invoice orphan = storedInvoice(missingAccount, 0);
+        Invoice after = storedInvoice(seededAccount(), 0);
 
-        StreamsEventResponse response = handler.handleRequest(StreamEvents.batch(insert(first), orphanRecord, afterRecord), null);
+        StreamsEventResponse response = handler.handleRequest(StreamEvents.batch(finalized(first), finalized(orphan), finalized(after)), null);
 
-        assertThat(response.getBatchItemFailures())
-                .extracting(StreamsEventResponse.BatchItemFailure::getItemIdentifier)
-                .containsExactly(orphanRecord.getDynamodb().getSequenceNumber());
-        assertThat(state(first.invoiceId).status).isEqualTo(RECORDED);
-        assertThat(syncRecords(orphan.invoiceId)).isEmpty();
-        assertThat(syncRecords(after.invoiceId)).as("records after the failed one are left for the retry").isEmpty();
+        assertThat(response.getBatchItemFailures()).as("a permanent failure does not hold the batch").isEmpty();
+        assertThat(state(first.invoiceId()).status).isEqualTo(RECORDED);
+        StripeSyncItem failed = state(orphan.invoiceId());
+        assertThat(failed.status).isEqualTo("sync_failed");
+        assertThat(failed.lastError).isEqualTo("account " + missingAccount + " has no Stripe customer (Tally has not "
+                + "received its customer.created); once it has, resync the invoice");
+        assertThat(failed.attempts).isEqualTo(1L);
+        assertThat(requests(orphan.invoiceId())).isEmpty();
+        assertThat(state(after.invoiceId()).status).isEqualTo(RECORDED);
 
-        // Lambda retries from the failed record; once the customer exists, both go through.
+        // A redelivery leaves it failed; once the customer exists, a resync sends it.
+        assertThat(handler.handleRequest(StreamEvents.batch(finalized(orphan)), null).getBatchItemFailures()).isEmpty();
+        assertThat(state(orphan.invoiceId()).status).isEqualTo("sync_failed");
         TallyFixtures.seedCustomer(tables, missingAccount, "team", ANCHOR, PERIOD_START);
-        StreamsEventResponse retry = handler.handleRequest(StreamEvents.batch(orphanRecord, afterRecord), null);
+        clock.advance(Duration.ofMinutes(5));
 
-        assertThat(retry.getBatchItemFailures()).isEmpty();
-        assertThat(state(orphan.invoiceId).status).isEqualTo(RECORDED);
-        assertThat(state(after.invoiceId).status).isEqualTo(RECORDED);
-        assertThat(requests(orphan.invoiceId)).hasSize(4);
-    }
+        SyncState resynced = handler.resync(orphan.invoiceId());
 
-    // ------------------------------------------------------------------ the service, with a gateway that fails once
-
-    @Test
-    void serviceRetryAfterACrashMidSyncRepeatsTheSameCallsWithTheSameKeys() {
-        InvoiceItem invoice = storedInvoice(seededAccount(), 700);
-        String prefix = "tally:" + invoice.invoiceId + ":";
-        FlakyStripe stripe = new FlakyStripe(tables, invoice.invoiceId);
-        StripeSyncService service = new StripeSyncService(tables, stripe, clock);
-
-        assertThatThrownBy(() -> service.sync(invoice)).hasMessageContaining("connection reset");
-        StripeSyncItem afterCrash = state(invoice.invoiceId);
-        assertThat(afterCrash.status).as("the draft is remembered as soon as it exists").isEqualTo(StripeSyncService.DRAFT);
-        assertThat(afterCrash.stripeInvoiceId).isEqualTo(stripe.stripeInvoiceId());
-
-        clock.advance(Duration.ofSeconds(30));
-        StripeSyncItem state = service.sync(invoice);
-
-        // The retry adds to the remembered draft (no second invoice, even past Stripe's 24-hour key window) and
-        // repeats the item calls with the same keys.
-        assertThat(stripe.keys).containsExactly(
-                prefix + "invoice", prefix + "line:build_minutes", prefix + "line:image_pulls",
-                prefix + "line:build_minutes", prefix + "line:image_pulls", prefix + "credits", prefix + "finalize");
-        assertThat(stripe.invoicesUsed).as("every item went on the one Stripe invoice the key designates").containsOnly(stripe.stripeInvoiceId());
-        assertThat(stripe.statusAtFinalize).as("synced is written only after finalize").isEqualTo(StripeSyncService.DRAFT);
-        assertThat(state.status).isEqualTo("synced");
-        assertThat(state.stripeInvoiceId).isEqualTo(stripe.stripeInvoiceId());
-        assertThat(state(invoice.invoiceId).stripeInvoiceId).isEqualTo(stripe.stripeInvoiceId());
-        assertThat(state(invoice.invoiceId).createdAt).as("the state dates from the first attempt").isEqualTo(NOW.getEpochSecond());
-
-        // Once synced, another delivery calls Stripe no more.
-        service.sync(invoice);
-        assertThat(stripe.keys).hasSize(7);
-    }
-
-    /**
-     * A Stripe that answers an idempotency key with the same object every time, and whose connection drops on the
-     * second invoice item, once.
-     */
-    static final class FlakyStripe implements StripeGateway {
-        final List<String> keys = new ArrayList<>();
-        final List<String> invoicesUsed = new ArrayList<>();
-        String statusAtFinalize;
-        private final TallyTables tables;
-        private final String tallyInvoiceId;
-        private int itemCalls;
-        private boolean failed;
-
-        FlakyStripe(TallyTables tables, String tallyInvoiceId) {
-            this.tables = tables;
-            this.tallyInvoiceId = tallyInvoiceId;
-        }
-
-        String stripeInvoiceId() {
-            return "in_" + Integer.toHexString(("tally:" + tallyInvoiceId + ":invoice").hashCode());
-        }
-
-        @Override
-        public String createInvoice(String customer, String currency, String description, Map<String, String> metadata,
-                                    String idempotencyKey) {
-            keys.add(idempotencyKey);
-            return "in_" + Integer.toHexString(idempotencyKey.hashCode());
-        }
-
-        @Override
-        public void createInvoiceItem(String customer, String invoice, long amountMinor, String currency, String description,
-                                      Map<String, String> metadata, String idempotencyKey) {
-            keys.add(idempotencyKey);
-            invoicesUsed.add(invoice);
-            if (++itemCalls == 2 && !failed) {
-                failed = true;
-                throw new IllegalStateException("connection reset while creating " + idempotencyKey);
-            }
-        }
-
-        @Override
-        public void finalizeInvoice(String invoice, String idempotencyKey) {
-            keys.add(idempotencyKey);
-            invoicesUsed.add(invoice);
-            StripeSyncItem state = tables.stripeSync.getItem(r -> r.consistentRead(true)
-                    .key(k -> k.partitionValue(tallyInvoiceId).sortValue(StripeSyncItem.STATE)));
-            statusAtFinalize = state == null ? null : state.status;
-        }
+        assertThat(resynced.status()).isEqualTo(SyncStatus.RECORDED);
+        assertThat(resynced.lastError()).isNull();
+        assertThat(resynced.attempts()).isEqualTo(1);
+        assertThat(state(orphan.invoiceId()).status).isEqualTo(RECORDED);
+        assertThat(requests(orphan.invoiceId())).hasSize(4);
+        assertThat(handler.resync(orphan.invoiceId())).as("done: a second resync sends nothing").isEqualTo(resynced);
+        assertThat(requests(orphan.invoiceId())).hasSize(4);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -334,53 +268,19 @@ abstract class StripeSyncHandlerIT {
         return account;
     }
 
-    /** A team-plan invoice for November (build minutes 1500 + image pulls 1000 = 2500), written to the invoices table. */
-    InvoiceItem storedInvoice(String account, long creditsMinor) {
-        InvoiceItem invoice = invoice(account, List.of(
-                line("build_minutes", "2500", "1500", "1000", 1_500),
-                line("image_pulls", "15000", "5000", "10000", 1_000)), creditsMinor);
-        tables.invoices.putItem(invoice);
-        return invoice;
+    /** A team-plan invoice for November (build minutes 1500 + image pulls 1000 = 2500), finalized in the tables. */
+    Invoice storedInvoice(String account, long creditsMinor) {
+        return SyncFixtures.store(tables, SyncFixtures.teamInvoice(account, creditsMinor));
     }
 
-    static InvoiceItem invoice(String account, List<InvoiceLineItem> lines, long creditsMinor) {
-        InvoiceItem invoice = new InvoiceItem();
-        invoice.invoiceId = InvoiceItem.invoiceId(account, PERIOD_START);
-        invoice.accountId = account;
-        invoice.subscriptionId = "sub_" + account;
-        invoice.planId = "team";
-        invoice.periodStart = PERIOD_START;
-        invoice.periodEnd = PERIOD_END;
-        invoice.currency = "usd";
-        invoice.lines = lines;
-        invoice.subtotalMinor = lines.stream().mapToLong(l -> l.amountMinor).sum();
-        invoice.creditsAppliedMinor = creditsMinor;
-        invoice.totalMinor = invoice.subtotalMinor - creditsMinor;
-        invoice.catalogVersion = "2026-11-01";
-        invoice.createdAt = NOW.getEpochSecond() - 60;
-        return invoice;
+    /** The stream record of the invoice's finalization: its header from draft to open (what the mapping's filter passes). */
+    DynamodbEvent.DynamodbStreamRecord finalized(Invoice invoice) {
+        return stream.record("MODIFY", keys(invoice), SyncFixtures.image(tables, invoice), SyncFixtures.draftImage(tables, invoice),
+                StreamViewType.NEW_AND_OLD_IMAGES, NOW);
     }
 
-    static InvoiceLineItem line(String meter, String quantity, String included, String billable, long amountMinor) {
-        InvoiceLineItem line = new InvoiceLineItem();
-        line.meter = meter;
-        line.description = meter + ": " + quantity + " (" + included + " included)";
-        line.quantity = new BigDecimal(quantity);
-        line.includedQuantity = new BigDecimal(included);
-        line.billableQuantity = new BigDecimal(billable);
-        line.amountMinor = amountMinor;
-        line.usageEventCount = 3L;
-        line.seriesKey = "x#" + meter;
-        return line;
-    }
-
-    DynamodbEvent.DynamodbStreamRecord insert(InvoiceItem invoice) {
-        return stream.record("INSERT", keys(invoice), InvoiceItem.SCHEMA.itemToMap(invoice, true), null,
-                StreamViewType.NEW_IMAGE, NOW);
-    }
-
-    static Map<String, AttributeValue> keys(InvoiceItem invoice) {
-        return Map.of("invoiceId", AttributeValue.fromS(invoice.invoiceId));
+    static Map<String, AttributeValue> keys(Invoice invoice) {
+        return Map.of("invoiceId", AttributeValue.fromS(invoice.invoiceId()));
     }
 
     StripeSyncItem state(String invoiceId) {

@@ -192,6 +192,28 @@ public final class LocalFunction {
         }
     }
 
+    /**
+     * Runs code against the handler as if it were an invocation: waiting for any invocation in progress, counted as
+     * work in progress, with the handler's class loader as the context class loader.
+     *
+     * @param action what to do with the handler instance
+     * @return what {@code action} returned
+     */
+    public <T> T exclusive(java.util.function.Function<Object, T> action) {
+        tracker.begin();
+        lock.lock();
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(handler.getClass().getClassLoader());
+        try {
+            return action.apply(handler);
+        } finally {
+            thread.setContextClassLoader(previous);
+            lock.unlock();
+            tracker.end();
+        }
+    }
+
     /** Finds {@code I} of {@code RequestHandler<I, O>} in the class hierarchy; {@code Object} when not a class. */
     static Class<?> inputTypeOf(Class<?> type) {
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
