@@ -86,6 +86,9 @@ public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, St
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
         return Batches.stream(event, record -> {
+            if (record.getDynamodb().getNewImage() == null) {
+                return;   // a removal: nothing to send
+            }
             InvoiceItem header = InvoiceItem.SCHEMA.mapToItem(StreamImages.toSdk(record.getDynamodb().getNewImage()));
             if (InvoiceStatus.OPEN.wireName().equals(header.status)) {
                 service.sync(invoices.find(header.invoiceId)
