@@ -122,13 +122,13 @@ public final class AlertService {
         if (plan == null) {
             return List.of();
         }
+        BillingPeriod period = BillingPeriod.containing(sub.billingAnchor, sub.interval, sub.intervalCount, key.hourStart());
+        Aggregation aggregation = usage.aggregationOf(key.meter());
         List<String> raised = new ArrayList<>();
         for (UsagePrice price : plan.pricesFor(key.meter())) {
             if (price.includedQuantity().signum() == 0) {
                 continue;
             }
-            BillingPeriod period = BillingPeriod.containing(sub.billingAnchor, sub.interval, sub.intervalCount, key.hourStart());
-            Aggregation aggregation = usage.aggregationOf(key.meter());
             BigDecimal quantity = usage.value(key.account(), key.meter(), period.start(), period.end(), plan.usageFilter(price))
                     .quantity(aggregation);
             String subject = price.price().dimensionFilter().isEmpty() ? key.meter() : key.meter() + "/" + price.price().id();

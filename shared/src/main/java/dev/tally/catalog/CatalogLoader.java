@@ -64,14 +64,14 @@ public final class CatalogLoader {
      *
      * @param resource classpath resource name, e.g. {@link #DEFAULT_RESOURCE}
      * @return the validated catalog
-     * @throws IllegalArgumentException if the resource is missing
-     * @throws CatalogException if the catalog is invalid (every problem, with file, JSON path and reason)
+     * @throws CatalogException if the resource is missing or the catalog is invalid (every problem, with file, JSON
+     *                          path and reason)
      * @throws UncheckedIOException if the resource cannot be read
      */
     public static Catalog fromClasspath(String resource) {
         try (InputStream in = CatalogLoader.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalArgumentException("catalog resource not found on the classpath: " + resource);
+                throw new CatalogException(List.of(new CatalogException.Problem(resource, "$", "not found on the classpath")));
             }
             return parse(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {

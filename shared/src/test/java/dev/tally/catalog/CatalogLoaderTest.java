@@ -196,8 +196,8 @@ class CatalogLoaderTest {
         @Test
         void missingResourceIsReported() {
             assertThatThrownBy(() -> CatalogLoader.fromClasspath("catalog/does-not-exist.json"))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("catalog/does-not-exist.json");
+                    .isInstanceOf(CatalogException.class)
+                    .hasMessage("catalog/does-not-exist.json: $: not found on the classpath");
         }
     }
 
