@@ -77,7 +77,10 @@ class EmbeddedAwsProvisionTest {
         for (String table : template.tables().keySet()) {
             assertThat(describe(table).tableStatusAsString()).as(table).isEqualTo("ACTIVE");
         }
-        assertThat(describe("InvoicesTable").streamSpecification().streamViewTypeAsString()).isEqualTo("NEW_IMAGE");
+        // stripe-sync reacts to a header that turns from draft to open: the filter reads both images
+        assertThat(describe("InvoicesTable").streamSpecification().streamViewTypeAsString()).isEqualTo("NEW_AND_OLD_IMAGES");
+        assertThat(describe("InvoicesTable").globalSecondaryIndexes()).hasSize(2);
+        assertThat(describe("InvoiceLinesTable").keySchema()).hasSize(2);
         assertThat(describe("SubscriptionsTable").globalSecondaryIndexes()).hasSize(2);
         for (String queue : template.queues().keySet()) {
             assertThat(attributes(queue)).as(queue).containsKey(QueueAttributeName.QUEUE_ARN);
