@@ -26,6 +26,12 @@ import java.util.function.Consumer;
 public final class BillingRunService {
     private static final Logger LOG = LoggerFactory.getLogger(BillingRunService.class);
 
+    /**
+     * Jobs handed to the sink at a time: the shards' pages are gathered so that the queue sends full batches of ten
+     * (SQS's SendMessageBatch limit) rather than a short batch per shard.
+     */
+    private static final int SINK_BATCH = 500;
+
     private final TallyTables tables;
     private final long gracePeriodSeconds;
 
@@ -49,6 +55,7 @@ public final class BillingRunService {
     public List<InvoiceJob> run(Instant runTime, Consumer<List<InvoiceJob>> sink) {
         long cutoff = runTime.getEpochSecond() - gracePeriodSeconds;
         List<InvoiceJob> jobs = new ArrayList<>();
+        List<InvoiceJob> pending = new ArrayList<>();
         for (int shard = 0; shard < SubscriptionItem.WORK_LIST_SHARDS; shard++) {
             String partition = SubscriptionItem.activeShard(shard);
             tables.subscriptions.index(Indexes.BY_PERIOD_END)
@@ -56,16 +63,23 @@ public final class BillingRunService {
                             Key.builder().partitionValue(partition).sortValue(cutoff).build())))
                     .stream()
                     .forEach(page -> {
-                        List<InvoiceJob> batch = page.items().stream()
-                                .map(s -> new InvoiceJob(s.subscriptionId, s.accountId, s.periodStart, s.periodEnd))
-                                .toList();
-                        if (!batch.isEmpty()) {
-                            sink.accept(batch);
-                            jobs.addAll(batch);
+                        page.items().forEach(s -> pending.add(new InvoiceJob(s.subscriptionId, s.accountId, s.periodStart, s.periodEnd)));
+                        if (pending.size() >= SINK_BATCH) {
+                            flush(pending, jobs, sink);
                         }
                     });
         }
+        flush(pending, jobs, sink);
         LOG.info("billing run at {}: {} closed periods queued (cutoff {})", runTime, jobs.size(), cutoff);
         return jobs;
+    }
+
+    private static void flush(List<InvoiceJob> pending, List<InvoiceJob> jobs, Consumer<List<InvoiceJob>> sink) {
+        if (!pending.isEmpty()) {
+            List<InvoiceJob> batch = List.copyOf(pending);
+            pending.clear();
+            sink.accept(batch);
+            jobs.addAll(batch);
+        }
     }
 }
