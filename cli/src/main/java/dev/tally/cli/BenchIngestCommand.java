@@ -54,7 +54,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * total against the events sent; prints events/s, DynamoDB requests per 1,000 events, write units per event, p50 and
  * p99 batch latency, and p99 usage-visible latency (from the SQS batch's delivery to usage-ingest to its events
  * being in their buckets: the issue's "visible within 2 s of SQS delivery"; stream records are handed to usage-buckets
- * as the template's mapping says, BatchSize 1,000 and a batching window of 1 s). The last line is one JSON object: {@code {"tally": {...}, "baseline": {...}, "exact": true|false}}.
+ * as the template's mapping says, BatchSize 1,000 and a batching window of 1 s). The last line is one JSON object:
+ * {@code {"tally": {...}, "baseline": {...}, "exact": true|false}}.
  *
  * <p>Events are 10 to an SQS message and 10 messages to a batch (100 events per invocation), spread over the last 24
  * hours and {@code --accounts} accounts on one meter; {@code --hot} puts them all on one account in one hour, with 8
