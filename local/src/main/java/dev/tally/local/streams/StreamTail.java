@@ -28,6 +28,9 @@ public final class StreamTail implements AutoCloseable {
     private final Map<String, String> positions = new LinkedHashMap<>();
     private final Map<String, String> iterators = new LinkedHashMap<>();
     private final java.util.Set<String> closed = new java.util.HashSet<>();
+    private static final long DESCRIBE_EVERY_NANOS = 1_000_000_000L;
+    private List<Shard> shards;
+    private long describedAt;
 
     /**
      * @param dynamoDb a client of the DynamoDB endpoint holding the table
@@ -45,10 +48,38 @@ public final class StreamTail implements AutoCloseable {
         }
     }
 
-    /** @return the new records since the last call, one batch per shard that has any */
+    /** @return every new record since the last call, one batch per shard that has any (each shard read to its end) */
     public List<DynamodbEvent> poll() {
+        return read(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Reads the next records as Lambda's stream poller delivers them to a function with {@code BatchSize =
+     * maxRecords}: from each shard, pages of up to {@code maxRecords} (at most 1,000, GetRecords' limit) until that many
+     * were read or a page comes back short, so the first records are handed over without waiting for the rest of a
+     * backlog. The stream is described again at most once a second (as the local runtime's poller does), not on every
+     * call, so a caller that polls again at once costs DynamoDB one GetRecords per shard.
+     *
+     * @param maxRecords the most records returned per shard (at least 1)
+     * @return the next records, one batch per shard that has any; empty when none arrived since the last call
+     */
+    public List<DynamodbEvent> poll(int maxRecords) {
+        if (maxRecords < 1) {
+            throw new IllegalArgumentException("maxRecords must be at least 1: " + maxRecords);
+        }
+        return read(maxRecords);
+    }
+
+    private List<DynamodbEvent> read(int maxRecords) {
+        boolean bounded = maxRecords != Integer.MAX_VALUE;
+        long now = System.nanoTime();
+        if (shards == null || !bounded || now - describedAt >= DESCRIBE_EVERY_NANOS) {
+            shards = streams.describeStream(r -> r.streamArn(streamArn)).streamDescription().shards();
+            describedAt = now;
+        }
+        int pageLimit = Math.min(maxRecords, 1000);
         List<DynamodbEvent> batches = new ArrayList<>();
-        for (Shard shard : streams.describeStream(r -> r.streamArn(streamArn)).streamDescription().shards()) {
+        for (Shard shard : shards) {
             String id = shard.shardId();
             if (closed.contains(id)) {
                 continue;
@@ -56,11 +87,11 @@ public final class StreamTail implements AutoCloseable {
             // The iterator the last read returned is kept, so a quiet shard costs one GetRecords per poll.
             String iterator = iterators.containsKey(id) ? iterators.get(id) : newIterator(id);
             List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
-            for (int page = 0; iterator != null && page < 1000; page++) {
+            for (int page = 0; iterator != null && page < 1000 && records.size() < maxRecords; page++) {
                 String it = iterator;
                 GetRecordsResponse response;
                 try {
-                    response = streams.getRecords(r -> r.shardIterator(it).limit(1000));
+                    response = streams.getRecords(r -> r.shardIterator(it).limit(Math.min(pageLimit, maxRecords - records.size())));
                 } catch (ExpiredIteratorException | TrimmedDataAccessException e) {
                     // DynamoDB Local invalidates iterators under load, as the local runtime's poller also sees: a new
                     // one from the last record read goes on where this one stopped.
@@ -72,13 +103,14 @@ public final class StreamTail implements AutoCloseable {
                     positions.put(id, r.dynamodb().sequenceNumber());
                 }
                 iterator = response.nextShardIterator();
-                if (response.records().isEmpty()) {
+                if (response.records().isEmpty() || (bounded && response.records().size() < pageLimit)) {
                     break;
                 }
             }
             if (iterator == null) {
                 closed.add(id);
                 iterators.remove(id);
+                shards = null; // a closed shard has children: describe again on the next call
             } else {
                 iterators.put(id, iterator);
             }
