@@ -8,7 +8,7 @@ module "stripe_webhook_function" {
   source = "../../modules/lambda-function"
 
   function_name = "${var.name_prefix}-stripe-webhook"
-  description   = "Verifies and applies Stripe webhooks (customers, subscriptions, prepaid-credit purchases)."
+  description   = "Verifies and applies Stripe webhooks (customers, subscriptions, prepaid-credit purchases and refunds, invoice payments, entitlements)."
   handler       = "dev.tally.webhook.StripeWebhookHandler::handleRequest"
   filename      = "${local.artifacts_dir}/stripe-webhook/target/stripe-webhook.jar"
   runtime       = "java21"

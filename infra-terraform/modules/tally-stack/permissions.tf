@@ -14,6 +14,8 @@ data "aws_iam_policy_document" "stripe_webhook" {
       module.subscriptions_table.dynamodb_table_arn,
       module.webhook_events_table.dynamodb_table_arn,
       module.credits_table.dynamodb_table_arn,
+      module.payments_table.dynamodb_table_arn,
+      module.invoices_table.dynamodb_table_arn,
     ]
   }
 
@@ -25,6 +27,8 @@ data "aws_iam_policy_document" "stripe_webhook" {
       module.subscriptions_table.dynamodb_table_arn,
       module.webhook_events_table.dynamodb_table_arn,
       module.credits_table.dynamodb_table_arn,
+      module.payments_table.dynamodb_table_arn,
+      module.invoices_table.dynamodb_table_arn,
     ]
   }
 

@@ -112,6 +112,28 @@ module "usage_rejections_table" {
   deletion_protection_enabled    = var.table_deletion_protection_enabled
 }
 
+# Each Stripe invoice's payment state, written by the webhook from invoice.* events (order-safe on the event's
+# created time); its stream feeds dunning downstream.
+module "payments_table" {
+  source = "../../modules/dynamodb-table"
+
+  name     = "${var.name_prefix}-payments"
+  hash_key = "stripeInvoiceId"
+  attributes = [
+    { name = "stripeInvoiceId", type = "S" },
+    { name = "accountId", type = "S" },
+    { name = "stripeUpdatedAt", type = "N" },
+  ]
+  global_secondary_indexes = [
+    { name = "by-account", hash_key = "accountId", range_key = "stripeUpdatedAt", projection_type = "ALL" },
+  ]
+  stream_enabled                 = true
+  stream_view_type               = "NEW_AND_OLD_IMAGES"
+  point_in_time_recovery_enabled = true
+  kms_key_arn                    = aws_kms_key.tally_key.arn
+  deletion_protection_enabled    = var.table_deletion_protection_enabled
+}
+
 module "credits_table" {
   source = "../../modules/dynamodb-table"
 
