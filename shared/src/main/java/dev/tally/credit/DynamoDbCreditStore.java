@@ -42,6 +42,8 @@ public final class DynamoDbCreditStore implements CreditStore {
     public static final String GRANT_PREFIX = "GRANT#";
     /** Sort key prefix of ledger entry items. */
     public static final String ENTRY_PREFIX = "LEDGER#";
+    /** Sort key prefix of the payments behind credit purchases ({@link CreditPurchasePayment}). */
+    public static final String PAYMENT_PREFIX = "PAYMENT#";
     /** {@code expiryState} of a grant whose expiry is still to be warned about. */
     public static final String EXPIRY_OPEN = "open";
     /** {@code expiryState} of a grant whose expiry was warned about. */
@@ -117,6 +119,56 @@ public final class DynamoDbCreditStore implements CreditStore {
                     .expressionAttributeValues(values).build()).build());
         }
         return items;
+    }
+
+    /**
+     * @param p a new purchase's payment link (nothing refunded yet)
+     * @return its put, on condition it is absent (a purchase is linked once)
+     */
+    public TransactWriteItem purchasePaymentItem(CreditPurchasePayment p) {
+        Map<String, AttributeValue> item = new LinkedHashMap<>(key(p.accountId(), PAYMENT_PREFIX + p.paymentIntentId()));
+        item.put("paymentIntentId", s(p.paymentIntentId()));
+        item.put("grantId", s(p.grantId()));
+        item.put("currency", s(p.currency()));
+        item.put("paidMinor", n(p.paidMinor()));
+        item.put("grantedMinor", n(p.grantedMinor()));
+        item.put("refundedMinor", n(p.refundedMinor()));
+        item.put("revokedMinor", n(p.revokedMinor()));
+        item.put("unrecoveredMinor", n(p.unrecoveredMinor()));
+        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(entryKey)").build()).build();
+    }
+
+    /**
+     * @param accountId the account
+     * @param paymentIntentId {@code pi_...}
+     * @return the credit purchase that payment paid for (strongly consistent read), empty if none
+     */
+    public java.util.Optional<CreditPurchasePayment> purchasePayment(String accountId, String paymentIntentId) {
+        Map<String, AttributeValue> item = client.getItem(r -> r.tableName(table).consistentRead(true)
+                .key(key(accountId, PAYMENT_PREFIX + paymentIntentId))).item();
+        if (item == null || item.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new CreditPurchasePayment(str(item, "accountId"), str(item, "paymentIntentId"),
+                str(item, "grantId"), str(item, "currency"), num(item, "paidMinor"), num(item, "grantedMinor"),
+                num(item, "refundedMinor"), num(item, "revokedMinor"), num(item, "unrecoveredMinor")));
+    }
+
+    /**
+     * The update of a purchase's payment link after a refund, committed with the revocation entry (if any).
+     *
+     * @param after the link with the new cumulative refunded, revoked and unrecovered amounts
+     * @param refundedBefore the refunded amount it was read with (its condition: unchanged since)
+     * @return an UpdateItem for TransactWriteItems
+     */
+    public TransactWriteItem refundItem(CreditPurchasePayment after, long refundedBefore) {
+        return TransactWriteItem.builder().update(Update.builder().tableName(table)
+                .key(key(after.accountId(), PAYMENT_PREFIX + after.paymentIntentId()))
+                .updateExpression("SET refundedMinor = :refunded, revokedMinor = :revoked, unrecoveredMinor = :unrecovered")
+                .conditionExpression("refundedMinor = :before")
+                .expressionAttributeValues(Map.of(":refunded", n(after.refundedMinor()), ":revoked", n(after.revokedMinor()),
+                        ":unrecovered", n(after.unrecoveredMinor()), ":before", n(refundedBefore))).build()).build();
     }
 
     private TransactWriteItem putNew(LedgerEntry e) {

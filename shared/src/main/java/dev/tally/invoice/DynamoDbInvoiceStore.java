@@ -2,6 +2,8 @@ package dev.tally.invoice;
 
 import dev.tally.credit.Drawdown;
 import dev.tally.credit.DynamoDbCreditStore;
+import dev.tally.payment.InvoicePayment;
+import dev.tally.payment.PaymentState;
 import dev.tally.store.Backoff;
 import dev.tally.store.Indexes;
 import dev.tally.store.InvoiceItem;
@@ -216,6 +218,84 @@ public final class DynamoDbInvoiceStore implements InvoiceStore {
         } catch (ConditionalCheckFailedException finalized) {
             // another attempt finalized it meanwhile: nothing failed after all
         }
+    }
+
+    @Override
+    public boolean recordPayment(String invoiceId, InvoicePayment payment) {
+        try {
+            tables.client.updateItem(UpdateItemRequest.builder().tableName(tables.invoices.tableName())
+                    .key(key(invoiceId)).updateExpression(paymentUpdate(payment))
+                    .conditionExpression(PAYMENT_CONDITION).expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(paymentValues(payment)).build());
+            return true;
+        } catch (ConditionalCheckFailedException absentDraftOrNewer) {
+            return false;
+        }
+    }
+
+    /**
+     * {@link #recordPayment} as a transaction item, for the Stripe webhook to commit with the event's record and the
+     * payments table's item. Its condition fails if the invoice is absent, still a draft, or has a newer outcome.
+     *
+     * @param invoiceId Tally invoice id
+     * @param payment the outcome
+     * @return an UpdateItem for TransactWriteItems
+     */
+    public TransactWriteItem paymentItem(String invoiceId, InvoicePayment payment) {
+        return TransactWriteItem.builder().update(Update.builder().tableName(tables.invoices.tableName())
+                .key(key(invoiceId)).updateExpression(paymentUpdate(payment))
+                .conditionExpression(PAYMENT_CONDITION).expressionAttributeNames(Map.of("#s", "status"))
+                .expressionAttributeValues(paymentValues(payment)).build()).build();
+    }
+
+    private static final String PAYMENT_CONDITION = "attribute_exists(invoiceId) AND #s <> :draft AND "
+            + "(attribute_not_exists(paymentUpdatedAt) OR paymentUpdatedAt < :t OR (paymentUpdatedAt = :t AND paymentRank <= :rank))";
+
+    /** Invoice status a payment state puts the header in: a failed payment keeps the invoice open (still owed). */
+    static InvoiceStatus statusOf(PaymentState state) {
+        return switch (state) {
+            case PAID -> InvoiceStatus.PAID;
+            case VOID -> InvoiceStatus.VOID;
+            case UNCOLLECTIBLE -> InvoiceStatus.UNCOLLECTIBLE;
+            case OPEN, PAYMENT_FAILED -> InvoiceStatus.OPEN;
+        };
+    }
+
+    private static String paymentUpdate(InvoicePayment p) {
+        StringBuilder set = new StringBuilder("SET #s = :status, paymentState = :state, paymentRank = :rank, "
+                + "amountPaidMinor = :paid, attemptCount = :attempts, stripeInvoiceId = :sid, paymentUpdatedAt = :t");
+        if (p.nextPaymentAttemptAt() != null) {
+            set.append(", nextPaymentAttemptAt = :next");
+        }
+        if (p.lastFailureAt() != null) {
+            set.append(", lastFailureAt = :failed");
+        }
+        if (p.paidAt() != null) {
+            set.append(", paidAt = :paidAt");
+        }
+        return set + (p.nextPaymentAttemptAt() == null ? " REMOVE nextPaymentAttemptAt" : "");
+    }
+
+    private static Map<String, AttributeValue> paymentValues(InvoicePayment p) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":status", AttributeValue.fromS(statusOf(p.paymentState()).wireName()));
+        values.put(":draft", AttributeValue.fromS(InvoiceStatus.DRAFT.wireName()));
+        values.put(":state", AttributeValue.fromS(p.paymentState().wire()));
+        values.put(":rank", num(p.paymentState().rank()));
+        values.put(":paid", num(p.amountPaidMinor()));
+        values.put(":attempts", num(p.attemptCount()));
+        values.put(":sid", AttributeValue.fromS(p.stripeInvoiceId()));
+        values.put(":t", num(p.stripeUpdatedAt()));
+        if (p.nextPaymentAttemptAt() != null) {
+            values.put(":next", num(p.nextPaymentAttemptAt()));
+        }
+        if (p.lastFailureAt() != null) {
+            values.put(":failed", num(p.lastFailureAt()));
+        }
+        if (p.paidAt() != null) {
+            values.put(":paidAt", num(p.paidAt()));
+        }
+        return values;
     }
 
     private List<InvoiceLineItem> lines(InvoiceItem header) {

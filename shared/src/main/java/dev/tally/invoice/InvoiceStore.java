@@ -1,6 +1,7 @@
 package dev.tally.invoice;
 
 import dev.tally.credit.Drawdown;
+import dev.tally.payment.InvoicePayment;
 
 import java.util.List;
 import java.util.Optional;
@@ -76,6 +77,19 @@ public interface InvoiceStore {
      * @param reason the error, for people
      */
     void recordFailure(String invoiceId, String reason);
+
+    /**
+     * Records a Stripe payment outcome on a finalized invoice's header: its status ({@code paid}, {@code void},
+     * {@code uncollectible}; a failed payment or a finalization keeps {@code open}) and the payment fields
+     * ({@code paymentState}, {@code amountPaidMinor}, {@code attemptCount}, {@code nextPaymentAttemptAt},
+     * {@code lastFailureAt}, {@code paidAt}, {@code stripeInvoiceId}, {@code paymentUpdatedAt}). Lines and amounts
+     * never change. Order-safe like the payments table: an outcome older than the one recorded is not applied.
+     *
+     * @param invoiceId Tally invoice id
+     * @param payment the outcome, from the Stripe event that reported it
+     * @return true if applied; false if the invoice is absent, still a draft, or has a newer outcome
+     */
+    boolean recordPayment(String invoiceId, InvoicePayment payment);
 
     /** What {@link #finalizeDraft} did. */
     enum FinalizeOutcome {

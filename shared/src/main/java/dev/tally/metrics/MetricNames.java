@@ -35,6 +35,11 @@ public final class MetricNames {
     public static final String WEBHOOK_EVENTS = "WebhookEvents";
     /** Webhook requests whose signature did not verify. No dimensions. */
     public static final String WEBHOOK_SIGNATURE_FAILURES = "WebhookSignatureFailures";
+    /**
+     * Credits refunded by Stripe that had already been spent, so could not be revoked, minor units. Dimensions:
+     * {@code currency}.
+     */
+    public static final String CREDIT_REFUND_UNRECOVERED = "CreditRefundUnrecoveredMinor";
     /** Alerts published. Dimensions: {@code type}. */
     public static final String ALERTS_RAISED = "AlertsRaised";
     /** Reconciliation checks made. Dimensions: {@code check}. */

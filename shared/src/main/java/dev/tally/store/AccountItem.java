@@ -25,6 +25,15 @@ public final class AccountItem {
     public Long createdAt;
     /** {@code created} of the last Stripe event applied, for ordering. */
     public Long stripeEventCreated;
+    /** {@code created} of the {@code customer.deleted} event, when Stripe deleted the customer; the account stays. */
+    public Long stripeDeletedAt;
+    /**
+     * Lookup keys of the features Stripe says the customer is entitled to now (its active entitlement summary), as
+     * the last {@code entitlements.active_entitlement_summary.updated} applied left them.
+     */
+    public java.util.List<String> stripeFeatures;
+    /** {@code created} of that event, for ordering; absent until one arrived. */
+    public Long stripeFeaturesUpdatedAt;
 
     public static final StaticTableSchema<AccountItem> SCHEMA = StaticTableSchema.builder(AccountItem.class)
             .newItemSupplier(AccountItem::new)
@@ -38,5 +47,10 @@ public final class AccountItem {
             .addAttribute(String.class, a -> a.name("payerAccountId").getter(i -> i.payerAccountId).setter((i, v) -> i.payerAccountId = v))
             .addAttribute(Long.class, a -> a.name("createdAt").getter(i -> i.createdAt).setter((i, v) -> i.createdAt = v))
             .addAttribute(Long.class, a -> a.name("stripeEventCreated").getter(i -> i.stripeEventCreated).setter((i, v) -> i.stripeEventCreated = v))
+            .addAttribute(Long.class, a -> a.name("stripeDeletedAt").getter(i -> i.stripeDeletedAt).setter((i, v) -> i.stripeDeletedAt = v))
+            .addAttribute(software.amazon.awssdk.enhanced.dynamodb.EnhancedType.listOf(String.class), a -> a.name("stripeFeatures")
+                    .getter(i -> i.stripeFeatures).setter((i, v) -> i.stripeFeatures = v))
+            .addAttribute(Long.class, a -> a.name("stripeFeaturesUpdatedAt").getter(i -> i.stripeFeaturesUpdatedAt)
+                    .setter((i, v) -> i.stripeFeaturesUpdatedAt = v))
             .build();
 }

@@ -37,6 +37,21 @@ public final class InvoiceItem {
     public String failureReason;
     /** {@code rating_failed} while {@link #failureReason} stands: the key of the sparse {@code by-attention} index. */
     public String attention;
+    /** Payment outcome from Stripe ({@link dev.tally.payment.PaymentState#wire()}), absent until Stripe reports one. */
+    public String paymentState;
+    public Long amountPaidMinor;
+    /** Stripe's {@code attempt_count}. */
+    public Long attemptCount;
+    /** Stripe's {@code next_payment_attempt}; absent when Stripe will not try again. */
+    public Long nextPaymentAttemptAt;
+    public Long lastFailureAt;
+    public Long paidAt;
+    /** The Stripe invoice ({@code in_...}) whose events set the payment fields. */
+    public String stripeInvoiceId;
+    /** {@code created} of the Stripe event that set the payment fields (ordering). */
+    public Long paymentUpdatedAt;
+    /** {@link dev.tally.payment.PaymentState#rank()} of {@link #paymentState}, for same-second ties. */
+    public Long paymentRank;
 
     public static final StaticTableSchema<InvoiceItem> SCHEMA = StaticTableSchema.builder(InvoiceItem.class)
             .newItemSupplier(InvoiceItem::new)
@@ -63,5 +78,14 @@ public final class InvoiceItem {
             .addAttribute(String.class, a -> a.name("failureReason").getter(i -> i.failureReason).setter((i, v) -> i.failureReason = v))
             .addAttribute(String.class, a -> a.name("attention").getter(i -> i.attention).setter((i, v) -> i.attention = v)
                     .tags(secondaryPartitionKey(Indexes.BY_ATTENTION)))
+            .addAttribute(String.class, a -> a.name("paymentState").getter(i -> i.paymentState).setter((i, v) -> i.paymentState = v))
+            .addAttribute(Long.class, a -> a.name("amountPaidMinor").getter(i -> i.amountPaidMinor).setter((i, v) -> i.amountPaidMinor = v))
+            .addAttribute(Long.class, a -> a.name("attemptCount").getter(i -> i.attemptCount).setter((i, v) -> i.attemptCount = v))
+            .addAttribute(Long.class, a -> a.name("nextPaymentAttemptAt").getter(i -> i.nextPaymentAttemptAt).setter((i, v) -> i.nextPaymentAttemptAt = v))
+            .addAttribute(Long.class, a -> a.name("lastFailureAt").getter(i -> i.lastFailureAt).setter((i, v) -> i.lastFailureAt = v))
+            .addAttribute(Long.class, a -> a.name("paidAt").getter(i -> i.paidAt).setter((i, v) -> i.paidAt = v))
+            .addAttribute(String.class, a -> a.name("stripeInvoiceId").getter(i -> i.stripeInvoiceId).setter((i, v) -> i.stripeInvoiceId = v))
+            .addAttribute(Long.class, a -> a.name("paymentUpdatedAt").getter(i -> i.paymentUpdatedAt).setter((i, v) -> i.paymentUpdatedAt = v))
+            .addAttribute(Long.class, a -> a.name("paymentRank").getter(i -> i.paymentRank).setter((i, v) -> i.paymentRank = v))
             .build();
 }

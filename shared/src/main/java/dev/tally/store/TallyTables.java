@@ -27,6 +27,13 @@ public final class TallyTables {
     public final DynamoDbTable<InvoiceLineItem> invoiceLines;
     public final DynamoDbTable<StripeSyncItem> stripeSync;
     public final DynamoDbTable<AlertItem> alerts;
+    /** The payments table's name ({@code PAYMENTS_TABLE}): Stripe invoices' payment states, see {@link #paymentStore()}. */
+    public final String paymentsTable;
+
+    /** @return the payment store on this client and the payments table */
+    public dev.tally.payment.DynamoDbPaymentStore paymentStore() {
+        return new dev.tally.payment.DynamoDbPaymentStore(client, paymentsTable);
+    }
 
     /**
      * @param clock source of bucket update times
@@ -60,5 +67,6 @@ public final class TallyTables {
         invoiceLines = enhanced.table(env.require("INVOICE_LINES_TABLE"), InvoiceLineItem.SCHEMA);
         stripeSync = enhanced.table(env.require("STRIPE_SYNC_TABLE"), StripeSyncItem.SCHEMA);
         alerts = enhanced.table(env.require("ALERTS_TABLE"), AlertItem.SCHEMA);
+        paymentsTable = env.require("PAYMENTS_TABLE");
     }
 }

@@ -76,7 +76,7 @@ public final class StripeApiGateway implements StripeGateway {
     }
 
     /**
-     * A gateway whose key is asked for on each call (a {@link dev.tally.aws.CachedSecret} reads it after a SnapStart
+     * A gateway whose key is asked for on each call (a {@link dev.tally.aws.ManagedSecret} reads it after a SnapStart
      * restore and keeps it for its TTL); the client is rebuilt only when the key changes (rotation).
      *
      * @param secretKey supplies the Stripe secret API key

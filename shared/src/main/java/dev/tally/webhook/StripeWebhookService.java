@@ -2,40 +2,58 @@ package dev.tally.webhook;
 
 import com.stripe.exception.EventDataObjectDeserializationException;
 import com.stripe.exception.SignatureVerificationException;
+import com.stripe.model.Charge;
 import com.stripe.model.Customer;
 import com.stripe.model.Event;
 import com.stripe.model.EventDataObjectDeserializer;
+import com.stripe.model.Invoice;
 import com.stripe.model.Price;
 import com.stripe.model.StripeObject;
 import com.stripe.model.Subscription;
 import com.stripe.model.checkout.Session;
+import com.stripe.model.entitlements.ActiveEntitlement;
+import com.stripe.model.entitlements.ActiveEntitlementSummary;
 import com.stripe.net.Webhook;
 import dev.tally.account.AccountDirectory;
 import dev.tally.account.BillingPeriod;
 import dev.tally.catalog.Catalog;
 import dev.tally.catalog.Plan;
 import dev.tally.credit.CreditGrant;
+import dev.tally.credit.CreditPurchasePayment;
 import dev.tally.credit.DynamoDbCreditStore;
+import dev.tally.credit.GrantBalance;
 import dev.tally.credit.GrantSource;
+import dev.tally.credit.LedgerEntry;
+import dev.tally.invoice.DynamoDbInvoiceStore;
+import dev.tally.metrics.MetricNames;
+import dev.tally.metrics.Metrics;
 import dev.tally.money.Currencies;
+import dev.tally.payment.DynamoDbPaymentStore;
+import dev.tally.payment.InvoicePayment;
+import dev.tally.payment.PaymentState;
 import dev.tally.store.AccountItem;
+import dev.tally.store.DynamoDbFailures;
 import dev.tally.store.PhaseItem;
 import dev.tally.store.SubscriptionItem;
-import dev.tally.subscription.Phase;
-import dev.tally.subscription.Phases;
 import dev.tally.store.TallyTables;
 import dev.tally.store.Transactions;
 import dev.tally.store.WebhookEventItem;
+import dev.tally.subscription.Phase;
+import dev.tally.subscription.Phases;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,34 +61,43 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Applies Stripe webhooks to Tally's state: verified, deduplicated and order-safe.
+ * Applies Stripe webhooks to Tally's state: verified, applied once, order-safe, and classified so that Stripe retries
+ * exactly what may succeed later. docs/design.md ("Stripe webhooks") has the table of event types and the state each
+ * changes.
  *
  * <ul>
- *   <li><b>Verified</b>: the {@code Stripe-Signature} header is checked on the raw body with stripe-java's
- *       {@link Webhook#constructEvent} (HMAC-SHA256, 300 s tolerance, https://docs.stripe.com/webhooks#verify-events).
- *       A bad or missing signature gets 400 and nothing is read or written.</li>
- *   <li><b>Deduplicated</b>: the event id is written in the same DynamoDB transaction as the event's effects, on
- *       condition it is new; a redelivery changes nothing and gets 200.</li>
+ *   <li><b>Verified</b>: the {@code Stripe-Signature} header is checked on the raw body (HMAC-SHA256, 300 s tolerance,
+ *       https://docs.stripe.com/webhooks#verify-events) against each of the endpoint's signing secrets
+ *       ({@link SigningSecrets}: several during a rotation). A bad, expired or missing signature gets 400 and counts
+ *       in {@link MetricNames#WEBHOOK_SIGNATURE_FAILURES}; nothing is read or written.</li>
+ *   <li><b>Applied once</b>: the event id is written in the same DynamoDB transaction as all of the event's effects, on
+ *       condition it is new; a redelivery changes nothing and gets 200 {@code duplicate}. One transaction per event,
+ *       so an attempt that dies half way wrote nothing and its retry applies it whole.</li>
  *   <li><b>Order-safe</b>: Stripe does not guarantee delivery order (https://docs.stripe.com/webhooks#event-ordering).
- *       Accounts and subscriptions remember the {@code created} time of the last event applied and ignore older
- *       ones; a subscription event for a customer Tally has not seen yet gets 503, so Stripe retries it after the
- *       {@code customer.created} event has arrived.</li>
+ *       Accounts, subscriptions, payments and entitlement summaries remember the {@code created} time of the last
+ *       event applied; an older event is recorded without effect (200 {@code stale}). An event about a customer Tally
+ *       has not seen yet gets 503, so Stripe retries it after {@code customer.created}.</li>
+ *   <li><b>Classified</b>: throttling, transaction conflicts, DynamoDB 5xx and timeouts answer 503 (Stripe retries, for
+ *       up to three days: https://docs.stripe.com/webhooks#retries) and record nothing; a body over
+ *       {@link #MAX_BODY_BYTES} gets 413, an unreadable object or an item DynamoDB refuses gets 400; oversized
+ *       customer fields are cut to fit.</li>
  * </ul>
- *
- * Handled types: {@code customer.created}, {@code customer.updated}, {@code customer.subscription.created},
- * {@code customer.subscription.updated}, {@code customer.subscription.deleted}, {@code checkout.session.completed}
- * and {@code checkout.session.async_payment_succeeded} (prepaid-credit purchases). Others are recorded and ignored.
+ * Every answer counts in {@link MetricNames#WEBHOOK_EVENTS} (dimensions {@code type}, {@code outcome}). Logs carry
+ * {@code stripe_event_id}, {@code account} and {@code invoice_id} in the MDC and never a customer's name, email,
+ * address or phone, nor a secret.
  */
 public final class StripeWebhookService {
     private static final Logger LOG = LoggerFactory.getLogger(StripeWebhookService.class);
 
     /** Customer or subscription metadata key naming the Tally account; without it the customer id is the account. */
     public static final String ACCOUNT_METADATA = "tally_account_id";
+    /** Stripe invoice metadata naming the Tally invoice (set by stripe-sync, {@code StripeSyncService.TALLY_INVOICE_METADATA}). */
+    public static final String INVOICE_METADATA = "tally_invoice_id";
     /** Checkout Session metadata marking a prepaid-credit purchase: {@code tally_purpose=prepaid_credits}. */
     public static final String PURPOSE_METADATA = "tally_purpose";
     /**
-     * Optional Checkout Session metadata: credits granted in minor units. Without it the grant is the session's
-     * {@code amount_subtotal} (before discounts and tax).
+     * Optional Checkout Session metadata: credits granted in minor units. Without it the grant is what was paid after
+     * discounts and before tax: {@code amount_total - total_details.amount_tax}.
      */
     public static final String CREDIT_AMOUNT_METADATA = "tally_credit_amount_minor";
     /**
@@ -82,6 +109,20 @@ public final class StripeWebhookService {
     public static final String PURCHASE_GRANTED_BY = "stripe";
     /** How long a processed event id is remembered, seconds (Stripe retries for up to 3 days). */
     public static final long EVENT_RETENTION_SECONDS = 30L * 24 * 3600;
+    /** Largest body read, bytes (Stripe's events are far smaller); a larger one gets 413 unread. */
+    public static final int MAX_BODY_BYTES = 512 * 1024;
+    /** Longest customer name stored, characters (Stripe allows 256); a longer one is cut. */
+    public static final int MAX_NAME_CHARS = 256;
+    /** Longest customer email stored, characters (Stripe allows 512); a longer one is cut. */
+    public static final int MAX_EMAIL_CHARS = 512;
+    /** Event types Tally applies; any other is acknowledged, recorded and counted as {@code ignored}. */
+    public static final Set<String> HANDLED_TYPES = Set.of("customer.created", "customer.updated", "customer.deleted",
+            "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
+            "customer.subscription.paused", "customer.subscription.resumed", "customer.subscription.trial_will_end",
+            "checkout.session.completed", "checkout.session.async_payment_succeeded",
+            "checkout.session.async_payment_failed", "invoice.finalized", "invoice.paid", "invoice.payment_failed",
+            "invoice.voided", "invoice.marked_uncollectible", "charge.refunded",
+            "entitlements.active_entitlement_summary.updated");
 
     private static final Set<String> BILLABLE_STATUSES = Set.of("active", "trialing", "past_due", "unpaid", "incomplete");
     private static final int VERSION_RETRIES = 5;
@@ -89,77 +130,164 @@ public final class StripeWebhookService {
     private final TallyTables tables;
     private final AccountDirectory directory;
     private final DynamoDbCreditStore credits;
+    private final DynamoDbPaymentStore payments;
+    private final DynamoDbInvoiceStore invoices;
     private final Catalog catalog;
-    private final Supplier<String> signingSecret;
+    private final Supplier<List<String>> signingSecrets;
+    private final Metrics metrics;
     private final Clock clock;
 
     /**
      * @param tables bound tables
      * @param catalog validated catalog (maps subscription prices to plans)
-     * @param signingSecret the endpoint's signing secret, {@code whsec_...}
+     * @param signingSecret the endpoint's signing secret(s) as {@link SigningSecrets#parse} reads them
      * @param clock clock for the signature tolerance and processing times
      */
     public StripeWebhookService(TallyTables tables, Catalog catalog, String signingSecret, Clock clock) {
-        this(tables, catalog, () -> signingSecret, clock);
+        this(tables, catalog, () -> SigningSecrets.parse(signingSecret), Metrics.NONE, clock);
     }
 
     /**
      * @param tables bound tables
      * @param catalog validated catalog (maps subscription prices to plans)
-     * @param signingSecret the endpoint's signing secret, {@code whsec_...}, asked for on each signed request (a
-     *     {@link dev.tally.aws.CachedSecret} reads it after a SnapStart restore and keeps it for its TTL)
+     * @param signingSecrets the endpoint's signing secrets, asked for on each signed request (in AWS, read through
+     *     {@link dev.tally.aws.ManagedSecret} after a SnapStart restore and cached for its TTL); a failure to read
+     *     them answers 503
+     * @param metrics where counts go
      * @param clock clock for the signature tolerance and processing times
      */
-    public StripeWebhookService(TallyTables tables, Catalog catalog, Supplier<String> signingSecret, Clock clock) {
+    public StripeWebhookService(TallyTables tables, Catalog catalog, Supplier<List<String>> signingSecrets,
+                                Metrics metrics, Clock clock) {
         this.tables = tables;
         this.directory = new AccountDirectory(tables);
         this.credits = tables.creditStore();
+        this.payments = tables.paymentStore();
+        this.invoices = new DynamoDbInvoiceStore(tables);
         this.catalog = catalog;
-        this.signingSecret = signingSecret;
+        this.signingSecrets = signingSecrets;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
     /**
      * @param rawBody the request body exactly as received (the signature covers these bytes)
      * @param signatureHeader the {@code Stripe-Signature} header, may be null
-     * @return the response for Stripe
+     * @return the response for Stripe: 200 (applied, duplicate, stale, ignored), 400 (rejected: bad signature or
+     *     object), 413 (body too large), 503 (retry: not applicable yet, or a transient failure)
      */
     public WebhookResponse handle(String rawBody, String signatureHeader) {
-        if (signatureHeader == null || signatureHeader.isBlank()) {
-            return WebhookResponse.badRequest("missing Stripe-Signature header");
+        String type = "unknown";
+        WebhookResponse response;
+        try {
+            Event event = null;
+            if (rawBody != null && rawBody.length() > MAX_BODY_BYTES / 4
+                    && rawBody.getBytes(StandardCharsets.UTF_8).length > MAX_BODY_BYTES) {
+                response = WebhookResponse.tooLarge("body exceeds " + MAX_BODY_BYTES + " bytes");
+            } else if (signatureHeader == null || signatureHeader.isBlank()) {
+                metrics.increment(MetricNames.WEBHOOK_SIGNATURE_FAILURES);
+                response = WebhookResponse.badRequest("missing Stripe-Signature header");
+            } else if (rawBody == null || rawBody.isEmpty()) {
+                response = WebhookResponse.badRequest("empty body");
+            } else {
+                Verified verified = verify(rawBody, signatureHeader);
+                response = verified.response();
+                event = verified.event();
+            }
+            if (event != null) {
+                type = HANDLED_TYPES.contains(event.getType()) ? event.getType() : "other";
+                MDC.put("stripe_event_id", event.getId());
+                response = applyClassified(event);
+            }
+        } finally {
+            MDC.remove("stripe_event_id");
+            MDC.remove("account");
+            MDC.remove("invoice_id");
         }
-        if (rawBody == null || rawBody.isEmpty()) {
-            return WebhookResponse.badRequest("empty body");
+        metrics.add(MetricNames.WEBHOOK_EVENTS, 1, Map.of("type", type, "outcome", response.outcome()));
+        return response;
+    }
+
+    /** A verified event, or the answer when there is none. */
+    private record Verified(Event event, WebhookResponse response) {
+    }
+
+    private Verified verify(String rawBody, String signatureHeader) {
+        List<String> secrets;
+        try {
+            secrets = signingSecrets.get();
+        } catch (RuntimeException e) {
+            // Secrets Manager unreachable or throttled: Stripe retries. The secret's value is never in the message.
+            LOG.error("webhook signing secrets unavailable: {}", e.getClass().getSimpleName());
+            return new Verified(null, WebhookResponse.retryLater("signing secrets unavailable"));
+        }
+        String matched = null;
+        String reason = "no signing secret configured";
+        for (String secret : secrets) {
+            try {
+                Webhook.Signature.verifyHeader(rawBody, signatureHeader, secret, Webhook.DEFAULT_TOLERANCE, clock);
+                matched = secret;
+                break;
+            } catch (SignatureVerificationException e) {
+                reason = e.getMessage();
+            }
+        }
+        if (matched == null) {
+            metrics.increment(MetricNames.WEBHOOK_SIGNATURE_FAILURES);
+            LOG.warn("webhook signature rejected: {}", reason);
+            return new Verified(null, WebhookResponse.badRequest("signature verification failed: " + reason));
         }
         Event event;
         try {
-            event = Webhook.constructEvent(rawBody, signatureHeader, signingSecret.get(), Webhook.DEFAULT_TOLERANCE, clock);
-        } catch (SignatureVerificationException e) {
-            LOG.warn("webhook signature rejected: {}", e.getMessage());
-            return WebhookResponse.badRequest("signature verification failed: " + e.getMessage());
-        } catch (RuntimeException e) {
-            return WebhookResponse.badRequest("payload is not a Stripe event: " + e.getMessage());
+            event = Webhook.constructEvent(rawBody, signatureHeader, matched, Webhook.DEFAULT_TOLERANCE, clock);
+        } catch (SignatureVerificationException | RuntimeException e) {
+            // Gson's syntax errors and the like: the signed body is not an event.
+            return new Verified(null, WebhookResponse.badRequest("payload is not a Stripe event"));
         }
-        if (event.getId() == null || event.getType() == null || event.getCreated() == null) {
-            return WebhookResponse.badRequest("event lacks id, type or created");
+        if (event == null || event.getId() == null || event.getType() == null || event.getCreated() == null) {
+            return new Verified(null, WebhookResponse.badRequest("event lacks id, type or created"));
         }
+        return new Verified(event, null);
+    }
+
+    private WebhookResponse applyClassified(Event event) {
         try {
             return apply(event);
         } catch (RetryLaterException e) {
             LOG.info("event {} ({}) not applicable yet: {}", event.getId(), event.getType(), e.getMessage());
             return WebhookResponse.retryLater(e.getMessage());
-        } catch (EventDataObjectDeserializationException | IllegalArgumentException e) {
-            return WebhookResponse.badRequest("cannot read the event's object: " + e.getMessage());
+        } catch (EventDataObjectDeserializationException | IllegalArgumentException | ClassCastException e) {
+            LOG.warn("event {} ({}) rejected: {}", event.getId(), event.getType(), e.getMessage());
+            return WebhookResponse.badRequest("cannot apply the event's object: " + e.getMessage());
+        } catch (RuntimeException e) {
+            if (DynamoDbFailures.isTransient(e)) {
+                LOG.warn("event {} ({}) hit a transient failure, Stripe will retry: {}", event.getId(), event.getType(),
+                        e.toString());
+                return WebhookResponse.retryLater("transient failure: " + e.getClass().getSimpleName());
+            }
+            if (DynamoDbFailures.isPermanent(e)) {
+                LOG.error("event {} ({}) cannot be stored: {}", event.getId(), event.getType(), e.getMessage());
+                return WebhookResponse.badRequest("cannot store the event's effects: " + e.getClass().getSimpleName());
+            }
+            throw e;
         }
     }
 
     private WebhookResponse apply(Event event) throws RetryLaterException, EventDataObjectDeserializationException {
         return switch (event.getType()) {
             case "customer.created", "customer.updated" -> applyCustomer(event, (Customer) object(event));
-            case "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted" ->
-                    applySubscription(event, (Subscription) object(event));
+            case "customer.deleted" -> applyCustomerDeleted(event, (Customer) object(event));
+            case "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
+                 "customer.subscription.paused", "customer.subscription.resumed",
+                 "customer.subscription.trial_will_end" -> applySubscription(event, (Subscription) object(event));
             case "checkout.session.completed", "checkout.session.async_payment_succeeded" ->
                     applyCheckout(event, (Session) object(event));
+            case "checkout.session.async_payment_failed" -> commit(event, List.of(), "ignored",
+                    "the payment of checkout session " + ((Session) object(event)).getId() + " failed; no credits granted");
+            case "invoice.finalized", "invoice.paid", "invoice.payment_failed", "invoice.voided",
+                 "invoice.marked_uncollectible" -> applyInvoice(event, (Invoice) object(event));
+            case "charge.refunded" -> applyRefund(event, (Charge) object(event));
+            case "entitlements.active_entitlement_summary.updated" ->
+                    applyEntitlements(event, (ActiveEntitlementSummary) object(event));
             default -> commit(event, List.of(), "ignored", "event type " + event.getType() + " is not used by Tally");
         };
     }
@@ -176,26 +304,111 @@ public final class StripeWebhookService {
             return safe.get();
         }
         LOG.warn("event {} has API version {}, not the library's; reading it anyway", event.getId(), event.getApiVersion());
-        return deserializer.deserializeUnsafe();
+        StripeObject object = deserializer.deserializeUnsafe();
+        if (object == null) {
+            throw new IllegalArgumentException("event " + event.getId() + " has no object");
+        }
+        return object;
     }
 
+    // ------------------------------------------------------------------ customers
+
+    /**
+     * Sets the customer's fields on its account, keeping what other events wrote (entitlement features, the payer):
+     * an update, not a replacement. Name and email are cut to {@link #MAX_NAME_CHARS} and {@link #MAX_EMAIL_CHARS},
+     * so that no customer, however large, fails to fit in an item.
+     */
     private WebhookResponse applyCustomer(Event event, Customer customer) {
-        AccountItem account = new AccountItem();
-        account.accountId = accountIdOf(customer.getMetadata(), customer.getId());
-        account.stripeCustomerId = customer.getId();
-        account.name = customer.getName();
-        account.email = customer.getEmail();
-        account.currency = customer.getCurrency() == null ? null : Currencies.normalise(customer.getCurrency());
-        account.createdAt = customer.getCreated();
-        account.stripeEventCreated = event.getCreated();
-        TransactWriteItem put = TransactWriteItem.builder().put(Put.builder()
-                .tableName(tables.accounts.tableName())
-                .item(AccountItem.SCHEMA.itemToMap(account, true))
+        String accountId = accountIdOf(customer.getMetadata(), customer.getId());
+        MDC.put("account", accountId);
+        Map<String, AttributeValue> values = new HashMap<>();
+        StringBuilder set = new StringBuilder("SET stripeCustomerId = :cus, stripeEventCreated = :created");
+        values.put(":cus", AttributeValue.fromS(customer.getId()));
+        values.put(":created", AttributeValue.fromN(event.getCreated().toString()));
+        Map<String, String> names = new HashMap<>();
+        StringBuilder remove = new StringBuilder();
+        setOrRemove(set, remove, values, names, "name", cut(customer.getName(), MAX_NAME_CHARS));
+        setOrRemove(set, remove, values, names, "email", cut(customer.getEmail(), MAX_EMAIL_CHARS));
+        setOrRemove(set, remove, values, names, "currency",
+                customer.getCurrency() == null ? null : Currencies.normalise(customer.getCurrency()));
+        if (customer.getCreated() != null) {
+            set.append(", createdAt = :createdAt");
+            values.put(":createdAt", AttributeValue.fromN(customer.getCreated().toString()));
+        }
+        Update.Builder update = Update.builder().tableName(tables.accounts.tableName())
+                .key(Map.of("accountId", AttributeValue.fromS(accountId)))
+                .updateExpression(set + (remove.isEmpty() ? "" : " REMOVE " + remove))
                 .conditionExpression("attribute_not_exists(accountId) OR stripeEventCreated <= :created")
-                .expressionAttributeValues(Map.of(":created", AttributeValue.fromN(event.getCreated().toString())))
-                .build()).build();
-        return commit(event, List.of(put), "applied", "account " + account.accountId);
+                .expressionAttributeValues(values);
+        if (!names.isEmpty()) {
+            update.expressionAttributeNames(names);
+        }
+        return commit(event, List.of(TransactWriteItem.builder().update(update.build()).build()), "applied",
+                "account " + accountId);
     }
+
+    private static void setOrRemove(StringBuilder set, StringBuilder remove, Map<String, AttributeValue> values,
+                                    Map<String, String> names, String attribute, String value) {
+        String alias = "#" + attribute;
+        names.put(alias, attribute);
+        if (value == null) {
+            remove.append(remove.isEmpty() ? "" : ", ").append(alias);
+        } else {
+            set.append(", ").append(alias).append(" = :").append(attribute);
+            values.put(":" + attribute, AttributeValue.fromS(value));
+        }
+    }
+
+    private static String cut(String value, int maxChars) {
+        return value == null || value.length() <= maxChars ? value : value.substring(0, maxChars);
+    }
+
+    /** Marks the account's customer deleted in Stripe; the account and its history stay. */
+    private WebhookResponse applyCustomerDeleted(Event event, Customer customer) {
+        String accountId = accountIdOf(customer.getMetadata(), customer.getId());
+        MDC.put("account", accountId);
+        AttributeValue created = AttributeValue.fromN(event.getCreated().toString());
+        TransactWriteItem update = TransactWriteItem.builder().update(Update.builder()
+                .tableName(tables.accounts.tableName())
+                .key(Map.of("accountId", AttributeValue.fromS(accountId)))
+                .updateExpression("SET stripeCustomerId = :cus, stripeDeletedAt = :created, stripeEventCreated = :created")
+                .conditionExpression("attribute_not_exists(accountId) OR stripeEventCreated <= :created")
+                .expressionAttributeValues(Map.of(":cus", AttributeValue.fromS(customer.getId()), ":created", created))
+                .build()).build();
+        return commit(event, List.of(update), "applied", "account " + accountId + " lost its Stripe customer");
+    }
+
+    // ------------------------------------------------------------------ entitlements
+
+    /**
+     * Stores the lookup keys of the customer's active entitlements on its account ({@code stripeFeatures}), order-safe
+     * on {@code stripeFeaturesUpdatedAt}. The summary lists the entitlements Stripe includes in the event
+     * (https://docs.stripe.com/billing/entitlements#webhooks).
+     */
+    private WebhookResponse applyEntitlements(Event event, ActiveEntitlementSummary summary) throws RetryLaterException {
+        String accountId = resolveAccount(Map.of(), summary.getCustomer());
+        List<String> features = new ArrayList<>();
+        if (summary.getEntitlements() != null && summary.getEntitlements().getData() != null) {
+            for (ActiveEntitlement e : summary.getEntitlements().getData()) {
+                if (e.getLookupKey() != null && !features.contains(e.getLookupKey())) {
+                    features.add(e.getLookupKey());
+                }
+            }
+        }
+        AttributeValue created = AttributeValue.fromN(event.getCreated().toString());
+        TransactWriteItem update = TransactWriteItem.builder().update(Update.builder()
+                .tableName(tables.accounts.tableName())
+                .key(Map.of("accountId", AttributeValue.fromS(accountId)))
+                .updateExpression("SET stripeFeatures = :features, stripeFeaturesUpdatedAt = :created")
+                .conditionExpression("attribute_exists(accountId) AND (attribute_not_exists(stripeFeaturesUpdatedAt) "
+                        + "OR stripeFeaturesUpdatedAt <= :created)")
+                .expressionAttributeValues(Map.of(":features", AttributeValue.fromL(features.stream()
+                        .map(AttributeValue::fromS).toList()), ":created", created))
+                .build()).build();
+        return commit(event, List.of(update), "applied", "account " + accountId + " has " + features.size() + " Stripe features");
+    }
+
+    // ------------------------------------------------------------------ subscriptions
 
     private WebhookResponse applySubscription(Event event, Subscription s) throws RetryLaterException {
         String accountId = resolveAccount(s.getMetadata(), s.getCustomer());
@@ -320,6 +533,9 @@ public final class StripeWebhookService {
         return next;
     }
 
+
+    // ------------------------------------------------------------------ prepaid credits
+
     private WebhookResponse applyCheckout(Event event, Session session) throws RetryLaterException {
         Map<String, String> metadata = session.getMetadata() == null ? Map.of() : session.getMetadata();
         if (!"payment".equals(session.getMode()) || !"prepaid_credits".equals(metadata.get(PURPOSE_METADATA))) {
@@ -330,12 +546,10 @@ public final class StripeWebhookService {
                     + session.getPaymentStatus() + "); credits are granted on payment");
         }
         String accountId = resolveAccount(metadata, session.getCustomer());
+        long paid = paidBeforeTax(session);
         long amount;
         try {
-            // The face value bought: before discounts and tax (amount_total would credit the tax paid too).
-            amount = metadata.containsKey(CREDIT_AMOUNT_METADATA) ? Long.parseLong(metadata.get(CREDIT_AMOUNT_METADATA))
-                    : session.getAmountSubtotal() != null ? session.getAmountSubtotal()
-                    : session.getAmountTotal() == null ? 0L : session.getAmountTotal();
+            amount = metadata.containsKey(CREDIT_AMOUNT_METADATA) ? Long.parseLong(metadata.get(CREDIT_AMOUNT_METADATA).trim()) : paid;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(CREDIT_AMOUNT_METADATA + " is not a whole number of minor units");
         }
@@ -363,7 +577,12 @@ public final class StripeWebhookService {
         CreditGrant grant = new CreditGrant(CreditGrant.purchaseGrantId(session.getId()), accountId, currency, amount,
                 CreditGrant.DEFAULT_PRIORITY, effectiveAt, expiresAt, GrantSource.PURCHASE, session.getId(),
                 "Prepaid credits bought in Checkout " + session.getId(), PURCHASE_GRANTED_BY, clock.instant().getEpochSecond());
-        List<TransactWriteItem> items = credits.grantItems(grant);
+        List<TransactWriteItem> items = new ArrayList<>(credits.grantItems(grant));
+        if (session.getPaymentIntent() != null && paid > 0) {
+            // The link charge.refunded follows from the charge's payment intent to this grant.
+            items.add(credits.purchasePaymentItem(new CreditPurchasePayment(accountId, session.getPaymentIntent(),
+                    grant.grantId(), currency, paid, amount, 0, 0, 0)));
+        }
         try {
             return commitOrThrow(event, items, "applied", "granted " + Currencies.format(amount, currency) + " to " + accountId);
         } catch (TransactionCanceledException e) {
@@ -378,22 +597,174 @@ public final class StripeWebhookService {
         }
     }
 
+    /**
+     * What a Checkout Session was paid after discounts and before tax: {@code amount_total - total_details.amount_tax}
+     * (https://docs.stripe.com/api/checkout/sessions/object#checkout_session_object-total_details).
+     */
+    static long paidBeforeTax(Session session) {
+        long total = session.getAmountTotal() == null ? 0L : session.getAmountTotal();
+        long tax = session.getTotalDetails() == null || session.getTotalDetails().getAmountTax() == null
+                ? 0L : session.getTotalDetails().getAmountTax();
+        return total - tax;
+    }
+
+    /**
+     * A refund of a credit purchase's charge revokes the refunded share of its credits, up to what the grant has left
+     * (a {@link LedgerEntry.Type#REVOCATION} entry); the rest had already been drawn by invoices and is recorded as
+     * unrecovered on the purchase's payment link, counted in {@link MetricNames#CREDIT_REFUND_UNRECOVERED} and named
+     * in the answer and the log. Stripe's {@code amount_refunded} is cumulative, so each step applies the difference to
+     * what was applied before, and an older event (a smaller cumulative amount) is stale.
+     */
+    private WebhookResponse applyRefund(Event event, Charge charge) {
+        if (charge.getPaymentIntent() == null) {
+            return commit(event, List.of(), "ignored", "charge " + charge.getId() + " has no payment intent");
+        }
+        Optional<String> account = charge.getMetadata() != null && charge.getMetadata().get(ACCOUNT_METADATA) != null
+                ? Optional.of(charge.getMetadata().get(ACCOUNT_METADATA))
+                : charge.getCustomer() == null ? Optional.empty()
+                : directory.accountByStripeCustomer(charge.getCustomer()).map(a -> a.accountId);
+        Optional<CreditPurchasePayment> link = account.flatMap(a -> credits.purchasePayment(a, charge.getPaymentIntent()));
+        if (link.isEmpty()) {
+            return commit(event, List.of(), "ignored", "charge " + charge.getId() + " did not pay for a credit purchase Tally knows");
+        }
+        MDC.put("account", link.get().accountId());
+        long refunded = charge.getAmountRefunded() == null ? 0L : charge.getAmountRefunded();
+        for (int attempt = 1; ; attempt++) {
+            CreditPurchasePayment before = credits.purchasePayment(link.get().accountId(), charge.getPaymentIntent()).orElseThrow();
+            if (refunded <= before.refundedMinor()) {
+                return commit(event, List.of(), "stale", "refunds of " + charge.getId() + " up to "
+                        + Currencies.format(refunded, before.currency()) + " were already applied");
+            }
+            long due = before.revocationTarget(refunded) - before.revokedMinor() - before.unrecoveredMinor();
+            GrantBalance grant = credits.grant(before.accountId(), before.grantId()).orElseThrow(() ->
+                    new IllegalStateException("grant " + before.grantId() + " of a linked purchase is missing"));
+            long revoke = Math.max(0, Math.min(due, grant.remainingMinor()));
+            long unrecovered = Math.max(0, due - revoke);
+            CreditPurchasePayment after = new CreditPurchasePayment(before.accountId(), before.paymentIntentId(),
+                    before.grantId(), before.currency(), before.paidMinor(), before.grantedMinor(), refunded,
+                    before.revokedMinor() + revoke, before.unrecoveredMinor() + unrecovered);
+            List<TransactWriteItem> items = new ArrayList<>();
+            items.add(credits.refundItem(after, before.refundedMinor()));
+            if (revoke > 0) {
+                items.addAll(credits.entryItems(List.of(LedgerEntry.revocation(grant.grant(), grant.remainingMinor(), revoke,
+                        charge.getId() + "@" + refunded, "Refund of " + charge.getId() + " (Checkout " + grant.grant().sourceRef() + ")",
+                        event.getCreated()))));
+            }
+            String message = "revoked " + Currencies.format(revoke, before.currency()) + " of " + before.grantId()
+                    + (unrecovered > 0 ? "; " + Currencies.format(unrecovered, before.currency())
+                    + " refunded had already been spent (unrecovered)" : "");
+            try {
+                WebhookResponse response = commitOrThrow(event, items, "applied", message);
+                if (unrecovered > 0) {
+                    metrics.add(MetricNames.CREDIT_REFUND_UNRECOVERED, unrecovered, Map.of("currency", before.currency()));
+                    LOG.warn("refund of {} exceeds the unused credits of {}: {} unrecovered", charge.getId(),
+                            before.grantId(), Currencies.format(unrecovered, before.currency()));
+                }
+                return response;
+            } catch (TransactionCanceledException e) {
+                if (Transactions.conditionFailed(e, 0)) {
+                    return WebhookResponse.ok("duplicate", "event " + event.getId() + " was already applied");
+                }
+                // The link or the grant changed since read (another refund event, an invoice's drawdown): read again.
+                if ((Transactions.conditionFailedFrom(e, 1) || Transactions.conflict(e)) && attempt < VERSION_RETRIES) {
+                    continue;
+                }
+                throw e;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ invoice payments
+
+    /**
+     * Records the Stripe invoice's payment state in the payments table and, for an invoice Tally issued
+     * ({@link #INVOICE_METADATA}), on Tally's invoice header, in one transaction; both order-safe on the event's
+     * {@code created}. A Tally invoice that is absent or still a draft is left alone (the payments item is written).
+     */
+    private WebhookResponse applyInvoice(Event event, Invoice invoice) throws RetryLaterException {
+        if (invoice.getId() == null || invoice.getCurrency() == null) {
+            throw new IllegalArgumentException("invoice lacks id or currency");
+        }
+        Map<String, String> metadata = invoice.getMetadata() == null ? Map.of() : invoice.getMetadata();
+        String subscriptionId = invoice.getParent() == null || invoice.getParent().getSubscriptionDetails() == null
+                ? null : invoice.getParent().getSubscriptionDetails().getSubscription();
+        Map<String, String> subscriptionMetadata = invoice.getParent() == null || invoice.getParent().getSubscriptionDetails() == null
+                || invoice.getParent().getSubscriptionDetails().getMetadata() == null
+                ? Map.of() : invoice.getParent().getSubscriptionDetails().getMetadata();
+        String accountId = resolveAccount(metadata.containsKey(ACCOUNT_METADATA) ? metadata : subscriptionMetadata,
+                invoice.getCustomer());
+        String tallyInvoiceId = metadata.get(INVOICE_METADATA);
+        if (tallyInvoiceId != null) {
+            MDC.put("invoice_id", tallyInvoiceId);
+        }
+        PaymentState state = switch (event.getType()) {
+            case "invoice.paid" -> PaymentState.PAID;
+            case "invoice.payment_failed" -> PaymentState.PAYMENT_FAILED;
+            case "invoice.voided" -> PaymentState.VOID;
+            case "invoice.marked_uncollectible" -> PaymentState.UNCOLLECTIBLE;
+            default -> PaymentState.OPEN;
+        };
+        Long paidAt = state != PaymentState.PAID ? null
+                : invoice.getStatusTransitions() != null && invoice.getStatusTransitions().getPaidAt() != null
+                ? invoice.getStatusTransitions().getPaidAt() : event.getCreated();
+        InvoicePayment payment = new InvoicePayment(invoice.getId(), accountId, tallyInvoiceId, subscriptionId,
+                Currencies.normalise(invoice.getCurrency()), orZero(invoice.getAmountDue()), orZero(invoice.getAmountPaid()),
+                0L, state, orZero(invoice.getAttemptCount()),
+                state == PaymentState.PAYMENT_FAILED || state == PaymentState.OPEN ? invoice.getNextPaymentAttempt() : null,
+                state == PaymentState.PAYMENT_FAILED ? event.getCreated() : null, paidAt, event.getCreated(),
+                event.getId(), event.getType());
+        List<TransactWriteItem> items = new ArrayList<>();
+        items.add(payments.recordItem(payment));
+        if (tallyInvoiceId != null) {
+            items.add(invoices.paymentItem(tallyInvoiceId, payment));
+        }
+        String message = "invoice " + invoice.getId() + " " + state.wire() + " (attempt " + payment.attemptCount() + ")";
+        try {
+            return commitOrThrow(event, items, "applied", message);
+        } catch (TransactionCanceledException e) {
+            if (Transactions.conditionFailed(e, 0)) {
+                return WebhookResponse.ok("duplicate", "event " + event.getId() + " was already applied");
+            }
+            if (Transactions.conditionFailed(e, 1)) {
+                return commit(event, List.of(), "stale", "a newer event for invoice " + invoice.getId() + " was already applied");
+            }
+            if (Transactions.conditionFailed(e, 2)) {
+                LOG.warn("Tally invoice {} is absent, a draft, or has a newer payment state; recording {} in payments only",
+                        tallyInvoiceId, invoice.getId());
+                return commit(event, List.of(items.get(0)), "applied", message + "; Tally invoice " + tallyInvoiceId + " unchanged");
+            }
+            throw e;
+        }
+    }
+
+    private static long orZero(Long v) {
+        return v == null ? 0L : v;
+    }
+
+    // ------------------------------------------------------------------ accounts, commits
+
     private String resolveAccount(Map<String, String> metadata, String stripeCustomerId) throws RetryLaterException {
+        String accountId;
         if (metadata != null && metadata.get(ACCOUNT_METADATA) != null) {
-            return metadata.get(ACCOUNT_METADATA);
-        }
-        if (stripeCustomerId == null) {
+            accountId = metadata.get(ACCOUNT_METADATA);
+        } else if (stripeCustomerId == null) {
             throw new IllegalArgumentException("object has neither customer nor " + ACCOUNT_METADATA + " metadata");
+        } else {
+            accountId = directory.accountByStripeCustomer(stripeCustomerId).map(a -> a.accountId)
+                    .orElseThrow(() -> new RetryLaterException("customer " + stripeCustomerId + " is not known yet"));
         }
-        return directory.accountByStripeCustomer(stripeCustomerId).map(a -> a.accountId)
-                .orElseThrow(() -> new RetryLaterException("customer " + stripeCustomerId + " is not known yet"));
+        MDC.put("account", accountId);
+        return accountId;
     }
 
     private static String accountIdOf(Map<String, String> metadata, String customerId) {
         return metadata != null && metadata.get(ACCOUNT_METADATA) != null ? metadata.get(ACCOUNT_METADATA) : customerId;
     }
 
-    /** Commits effects with the event record; an effect's failed condition means a stale event. */
+    /**
+     * Commits effects with the event record. A failed condition on the record: a duplicate; on an effect: a stale
+     * event (recorded without effect). Anything else (a conflict, throttling) is thrown: transient, Stripe retries.
+     */
     private WebhookResponse commit(Event event, List<TransactWriteItem> effects, String outcome, String message) {
         try {
             return commitOrThrow(event, effects, outcome, message);
@@ -401,7 +772,7 @@ public final class StripeWebhookService {
             if (Transactions.conditionFailed(e, 0)) {
                 return WebhookResponse.ok("duplicate", "event " + event.getId() + " was already applied");
             }
-            if (!effects.isEmpty()) {
+            if (!effects.isEmpty() && Transactions.conditionFailedFrom(e, 1)) {
                 return commit(event, List.of(), "stale", "a newer event was already applied; " + event.getId() + " changes nothing");
             }
             throw e;

@@ -5,7 +5,8 @@ package dev.tally.webhook;
  * three days (https://docs.stripe.com/webhooks#retries).
  *
  * @param status HTTP status: 200 applied, duplicate, stale or ignored; 400 bad signature or payload (nothing
- *               changed, Stripe's retries will fail the same way); 503 not applicable yet (retry later)
+ *               changed, Stripe's retries will fail the same way); 413 body too large; 503 not applicable yet or a
+ *               transient failure (retry later)
  * @param outcome short machine-readable outcome, e.g. {@code applied}, {@code duplicate}
  * @param message human-readable detail
  */
@@ -17,6 +18,10 @@ public record WebhookResponse(int status, String outcome, String message) {
 
     static WebhookResponse badRequest(String message) {
         return new WebhookResponse(400, "rejected", message);
+    }
+
+    static WebhookResponse tooLarge(String message) {
+        return new WebhookResponse(413, "rejected", message);
     }
 
     static WebhookResponse retryLater(String message) {

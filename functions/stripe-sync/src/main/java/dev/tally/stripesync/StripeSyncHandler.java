@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.tally.aws.AwsClients;
-import dev.tally.aws.CachedSecret;
+import dev.tally.aws.ManagedSecret;
 import dev.tally.config.Env;
 import dev.tally.lambda.Batches;
 import dev.tally.lambda.Primed;
@@ -61,7 +61,7 @@ public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, St
         this.tables = new TallyTables(dynamoDb, env);
         this.invoices = new DynamoDbInvoiceStore(tables);
         Optional<Supplier<String>> apiKey = env.optional("STRIPE_API_KEY").<Supplier<String>>map(key -> () -> key)
-                .or(() -> env.optional("STRIPE_API_KEY_SECRET_ARN").map(arn -> CachedSecret.fromSecretsManager(env, arn, clock)));
+                .or(() -> env.optional("STRIPE_API_KEY_SECRET_ARN").map(arn -> ManagedSecret.fromSecretsManager(env, arn)));
         StripeGateway gateway;
         if (apiKey.isPresent()) {
             gateway = StripeApiGateway.withKey(apiKey.get(), env.optional("STRIPE_API_BASE").orElse(null));

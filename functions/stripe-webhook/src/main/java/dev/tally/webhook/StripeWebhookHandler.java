@@ -8,10 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.stripe.exception.SignatureVerificationException;
 import com.stripe.net.Webhook;
 import dev.tally.aws.AwsClients;
-import dev.tally.aws.CachedSecret;
+import dev.tally.aws.ManagedSecret;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
 import dev.tally.lambda.Primed;
+import dev.tally.metrics.Metrics;
 import dev.tally.store.TallyTables;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -20,15 +21,17 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * {@code POST /webhooks/stripe} (API Gateway HTTP API, payload format 2.0) -> {@link StripeWebhookService}.
  *
- * <p>Configuration: the table names, and the signing secret from {@code STRIPE_WEBHOOK_SECRET} (local) or the
- * Secrets Manager secret {@code STRIPE_WEBHOOK_SECRET_ARN}, read on the first request (after a SnapStart restore,
- * never into the snapshot) and kept for {@code SECRET_CACHE_TTL_SECONDS} (300 by default).
+ * <p>Configuration: the table names, and the signing secrets ({@link SigningSecrets}: several during a rotation) from
+ * the Secrets Manager secret {@code STRIPE_WEBHOOK_SECRET_ARN}, read through Powertools parameters
+ * ({@link ManagedSecret}) on the first request (after a SnapStart restore, never into the snapshot) and cached for
+ * {@code SECRET_CACHE_TTL_SECONDS} (300 by default); only the local runtime sets {@code STRIPE_WEBHOOK_SECRET} instead.
  *
  * <p>SnapStart: before the snapshot, {@link #prime()} verifies and parses a sample event signed with a throwaway
  * secret (Stripe's HMAC and JSON mapping, no real secret read), answers a request without a signature (a 400) and
@@ -53,12 +56,22 @@ public final class StripeWebhookHandler implements RequestHandler<APIGatewayV2HT
      * @throws IllegalStateException if a variable or the signing secret is missing
      */
     public StripeWebhookHandler(Map<String, String> environment, Clock clock) {
+        this(environment, Metrics.NONE, clock);
+    }
+
+    /**
+     * @param environment the function's environment variables (the local runtime resolves them from template.yaml)
+     * @param metrics where the webhook's counts go
+     * @param clock clock for signature tolerance and record times
+     * @throws IllegalStateException if a variable is missing
+     */
+    public StripeWebhookHandler(Map<String, String> environment, Metrics metrics, Clock clock) {
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
         this.tables = new TallyTables(dynamoDb, env);
         this.service = new StripeWebhookService(tables,
                 CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE)),
-                signingSecret(env, clock), clock);
+                signingSecrets(env), metrics, clock);
     }
 
     /** Signature check and event parsing with a throwaway secret, one 400 answer, one read of a missing account. */
@@ -99,8 +112,9 @@ public final class StripeWebhookHandler implements RequestHandler<APIGatewayV2HT
                 .filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).findFirst().orElse(null);
     }
 
-    private static Supplier<String> signingSecret(Env env, Clock clock) {
-        return env.optional("STRIPE_WEBHOOK_SECRET").<Supplier<String>>map(secret -> () -> secret)
-                .orElseGet(() -> CachedSecret.fromSecretsManager(env, env.require("STRIPE_WEBHOOK_SECRET_ARN"), clock));
+    private static Supplier<List<String>> signingSecrets(Env env) {
+        Supplier<String> value = env.optional("STRIPE_WEBHOOK_SECRET").<Supplier<String>>map(secret -> () -> secret)
+                .orElseGet(() -> ManagedSecret.fromSecretsManager(env, env.require("STRIPE_WEBHOOK_SECRET_ARN")));
+        return () -> SigningSecrets.parse(value.get());
     }
 }
