@@ -14,6 +14,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * One injected DynamoDB failure: which calls it hits (operation, optionally a table and a condition on the request),
@@ -116,6 +118,21 @@ public final class DynamoDbFault {
     public synchronized DynamoDbFault throwing(Function<String, ? extends RuntimeException> exception) {
         this.failure = Objects.requireNonNull(exception, "exception");
         return this;
+    }
+
+    /**
+     * DynamoDB's cancellation of a transaction, as {@link #throwing} takes it: e.g. {@code cancelledWith("None",
+     * "TransactionConflict")} for a conflict on the second item, or {@code "ThrottlingError"} for throttling.
+     *
+     * @param reasonCodes one cancellation reason code per item of the transaction, in order
+     * @return the exception factory
+     */
+    public static Function<String, TransactionCanceledException> cancelledWith(String... reasonCodes) {
+        return message -> TransactionCanceledException.builder().message(message + ": transaction cancelled")
+                .statusCode(400)
+                .cancellationReasons(java.util.Arrays.stream(reasonCodes)
+                        .map(code -> CancellationReason.builder().code(code).build()).toList())
+                .build();
     }
 
     /** When this fault fails its calls. */

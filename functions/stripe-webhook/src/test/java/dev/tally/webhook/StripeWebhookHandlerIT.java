@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.config.Env;
 import dev.tally.local.stripe.StripeEvents;
 import dev.tally.store.AccountItem;
+import dev.tally.store.InvoiceItem;
+import dev.tally.payment.InvoicePayment;
+import dev.tally.payment.PaymentState;
 import dev.tally.credit.CreditGrant;
 import dev.tally.credit.GrantBalance;
 import dev.tally.credit.GrantSource;
@@ -21,7 +24,12 @@ import dev.tally.store.TallyTables;
 import dev.tally.store.WebhookEventItem;
 import dev.tally.testsupport.AwsBackend;
 import dev.tally.testsupport.MutableClock;
+import dev.tally.metrics.MetricNames;
+import dev.tally.metrics.RecordingMetrics;
+import dev.tally.testsupport.DynamoDbFault;
+import dev.tally.testsupport.DynamoDbFaultInterceptor;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,6 +68,8 @@ abstract class StripeWebhookHandlerIT {
         assertThatCode(handler::prime).doesNotThrowAnyException();
     }
     static final String SECRET = "whsec_test_tally_webhook_it";
+    /** The secret being rotated out: configured after the current one ({@link SigningSecrets}). */
+    static final String PREVIOUS_SECRET = "whsec_test_tally_webhook_previous";
     static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
     static final String TEAM_PRICE = "price_tally_team_monthly";
     /** Billing cycle anchor and start date of the test subscriptions. */
@@ -71,6 +81,7 @@ abstract class StripeWebhookHandlerIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MutableClock clock = MutableClock.at(NOW);
+    private final RecordingMetrics metrics = new RecordingMetrics();
     private StripeWebhookHandler handler;
     private TallyTables tables;
 
@@ -80,8 +91,9 @@ abstract class StripeWebhookHandlerIT {
     @BeforeAll
     void provision() {
         backend().provision();
-        Map<String, String> env = backend().functionEnvironment("StripeWebhookFunction", Map.of("STRIPE_WEBHOOK_SECRET", SECRET));
-        handler = new StripeWebhookHandler(env, clock);
+        Map<String, String> env = backend().functionEnvironment("StripeWebhookFunction",
+                Map.of("STRIPE_WEBHOOK_SECRET", SECRET + "," + PREVIOUS_SECRET));
+        handler = new StripeWebhookHandler(env, metrics, clock);
         tables = new TallyTables(backend().dynamoDb(), Env.of(env));
     }
 
@@ -93,6 +105,11 @@ abstract class StripeWebhookHandlerIT {
     @BeforeEach
     void resetClock() {
         clock.set(NOW);
+    }
+
+    @AfterEach
+    void disarmFaults() {
+        DynamoDbFaultInterceptor.disarmAll();
     }
 
     // ------------------------------------------------------------------ customers, dedup, order
@@ -540,6 +557,406 @@ abstract class StripeWebhookHandlerIT {
         assertThat(account(id.account).name).isEqualTo("Zoë Ünïcode GmbH");
     }
 
+    // ------------------------------------------------------------------ failures: transient answers 503, permanent 4xx
+
+    @Test
+    void aConflictingTransactionOnCustomerCreatedIsRetriedNotLost() {
+        Ids id = new Ids();
+        String created = customerEvent(id.evt(1), "customer.created", id, "Conflict Co", "c@x.test", t(-600));
+        // The event record is fine; the account's update collides with a concurrent transaction.
+        DynamoDbFault conflict = DynamoDbFaultInterceptor.arm(DynamoDbFault.on("TransactWriteItems")
+                .onTable(tables.accounts.tableName()).throwing(DynamoDbFault.cancelledWith("None", "TransactionConflict")));
+        Map<String, Long> before = counts();
+        Map<String, String> retried = Map.of("type", "customer.created", "outcome", "retry");
+        long retriesBefore = metrics.total(MetricNames.WEBHOOK_EVENTS, retried);
+
+        Reply first = post(created);
+
+        assertThat(conflict.fired()).isEqualTo(1);
+        assertThat(first).isEqualTo(new Reply(503, "retry"));
+        assertThat(counts()).as("nothing recorded, so Stripe's retry applies it").isEqualTo(before);
+        assertThat(webhookEvent(id.evt(1))).isNull();
+
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(post(created)).isEqualTo(new Reply(200, "applied"));
+        assertThat(account(id.account).stripeCustomerId).isEqualTo(id.customer);
+        assertThat(metrics.total(MetricNames.WEBHOOK_EVENTS, retried)).isEqualTo(retriesBefore + 1);
+    }
+
+    @Test
+    void throttlingAndTimeoutsAnswer503AndRecordNothing() {
+        Ids id = new Ids();
+        String created = customerEvent(id.evt(1), "customer.created", id, "Busy Co", "b@x.test", t(-600));
+        DynamoDbFaultInterceptor.arm(DynamoDbFault.on("TransactWriteItems").onTable(tables.accounts.tableName())
+                .throwing(DynamoDbFault.cancelledWith("ThrottlingError", "None")));
+        assertThat(post(created)).isEqualTo(new Reply(503, "retry"));
+        DynamoDbFaultInterceptor.disarmAll();
+        // A timeout: the SDK's client-side failure, before the call reached DynamoDB.
+        DynamoDbFaultInterceptor.arm(DynamoDbFault.on("TransactWriteItems").onTable(tables.accounts.tableName()));
+        assertThat(post(created)).isEqualTo(new Reply(503, "retry"));
+        DynamoDbFaultInterceptor.disarmAll();
+
+        assertThat(webhookEvent(id.evt(1))).isNull();
+        assertThat(post(created)).isEqualTo(new Reply(200, "applied"));
+    }
+
+    @Test
+    void aCrashAfterTheTransactionIsRetriedAsADuplicateWithEverythingApplied() {
+        Ids id = new Ids();
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Crash Co", "c@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        String session = "cs_test_" + id.uid;
+        String purchase = StripeEvents.event(id.evt(2), "checkout.session.completed", t(-100),
+                StripeEvents.creditPurchase(session, id.customer, 5_000, "usd", t(-200)));
+        DynamoDbFaultInterceptor.arm(DynamoDbFault.on("TransactWriteItems").onTable(tables.creditsTable).afterCall());
+
+        assertThat(post(purchase)).isEqualTo(new Reply(503, "retry"));
+        // The transaction did commit: grant, its entry, the payment link and the event record, all or nothing.
+        assertThat(credit(id.account, "cg_" + session).remainingMinor()).isEqualTo(5_000L);
+
+        assertThat(post(purchase)).isEqualTo(new Reply(200, "duplicate"));
+        assertThat(creditKeys(id.account)).containsExactlyInAnyOrder("GRANT#cg_" + session, "LEDGER#cg_" + session + ":grant");
+        assertThat(tables.creditStore().purchasePayment(id.account, StripeEvents.paymentIntentOf(session))).isPresent();
+    }
+
+    @Test
+    void aCustomerTooLargeForAnItemIsStoredCutToFit() {
+        Ids id = new Ids();
+        String longName = "N".repeat(300_000);
+        String longEmail = "e".repeat(200_000) + "@x.test";
+        Reply reply = post(customerEvent(id.evt(1), "customer.created", id, longName, longEmail, t(-600)));
+
+        assertThat(reply).isEqualTo(new Reply(200, "applied"));
+        assertThat(account(id.account).name).hasSize(StripeWebhookService.MAX_NAME_CHARS);
+        assertThat(account(id.account).email).hasSize(StripeWebhookService.MAX_EMAIL_CHARS);
+    }
+
+    @Test
+    void anItemDynamoDbRefusesIsABadRequestNotA500() {
+        Ids id = new Ids();
+        DynamoDbFaultInterceptor.arm(DynamoDbFault.on("TransactWriteItems").onTable(tables.accounts.tableName())
+                .throwing(DynamoDbFault.cancelledWith("None", "ValidationError")));
+
+        Reply reply = post(customerEvent(id.evt(1), "customer.created", id, "Refused Co", "r@x.test", t(-600)));
+
+        assertThat(reply).isEqualTo(new Reply(400, "rejected"));
+        assertThat(webhookEvent(id.evt(1))).isNull();
+    }
+
+    @Test
+    void malformedJsonWithAValidSignatureIsRejected() {
+        Map<String, Long> before = counts();
+        assertThat(post("{\"id\": \"evt_broken\", \"object\": \"event\", \"type\": ")).isEqualTo(new Reply(400, "rejected"));
+        assertThat(post("[1, 2, 3]")).isEqualTo(new Reply(400, "rejected"));
+        assertThat(counts()).isEqualTo(before);
+    }
+
+    @Test
+    void anOversizedBodyIsRefusedUnread() {
+        Ids id = new Ids();
+        ObjectNode customer = StripeEvents.customer(id.customer, id.account, "Big Co", "b@x.test", t(-600));
+        customer.put("description", "x".repeat(StripeWebhookService.MAX_BODY_BYTES));
+        Map<String, Long> before = counts();
+
+        Reply reply = post(StripeEvents.event(id.evt(1), "customer.created", t(-60), customer));
+
+        assertThat(reply).isEqualTo(new Reply(413, "rejected"));
+        assertThat(counts()).isEqualTo(before);
+    }
+
+    @Test
+    void theRotatedOutSecretStillVerifiesAndSignatureFailuresAreCounted() {
+        Ids id = new Ids();
+        String payload = customerEvent(id.evt(1), "customer.created", id, "Rotating Co", "r@x.test", t(-60));
+        long failuresBefore = metrics.total(MetricNames.WEBHOOK_SIGNATURE_FAILURES);
+
+        assertThat(invoke(request(payload, StripeEvents.sign(payload, "whsec_never_configured", now()))))
+                .isEqualTo(new Reply(400, "rejected"));
+        assertThat(invoke(request(payload, StripeEvents.sign(payload, PREVIOUS_SECRET, now() - 400))))
+                .as("expired, even with a configured secret").isEqualTo(new Reply(400, "rejected"));
+        assertThat(metrics.total(MetricNames.WEBHOOK_SIGNATURE_FAILURES)).isEqualTo(failuresBefore + 2);
+
+        assertThat(invoke(request(payload, StripeEvents.sign(payload, PREVIOUS_SECRET, now())))).isEqualTo(new Reply(200, "applied"));
+        assertThat(account(id.account).stripeCustomerId).isEqualTo(id.customer);
+    }
+
+    @Test
+    void unknownTypesAreCountedAsIgnored() {
+        Ids id = new Ids();
+        long before = metrics.total(MetricNames.WEBHOOK_EVENTS, Map.of("type", "other", "outcome", "ignored"));
+        ObjectNode product = JSON.createObjectNode().put("id", "prod_" + id.uid).put("object", "product").put("created", t(-900));
+
+        assertThat(post(StripeEvents.event(id.evt(1), "product.updated", t(-60), product))).isEqualTo(new Reply(200, "ignored"));
+        assertThat(metrics.total(MetricNames.WEBHOOK_EVENTS, Map.of("type", "other", "outcome", "ignored"))).isEqualTo(before + 1);
+    }
+
+    // ------------------------------------------------------------------ customers deleted, entitlements, subscriptions
+
+    @Test
+    void customerDeletedKeepsTheAccountAndItsEntitlementsWhileAnOlderUpdateIsStale() {
+        Ids id = new Ids();
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Leaving Co", "l@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        assertThat(post(StripeEvents.event(id.evt(2), "entitlements.active_entitlement_summary.updated", t(-900),
+                StripeEvents.entitlementSummary(id.customer, "sso", "audit_log")))).isEqualTo(new Reply(200, "applied"));
+
+        assertThat(post(StripeEvents.event(id.evt(3), "customer.deleted", t(-100),
+                StripeEvents.customer(id.customer, id.account, "Leaving Co", "l@x.test", t(-86_400))))).isEqualTo(new Reply(200, "applied"));
+        assertThat(post(customerEvent(id.evt(4), "customer.updated", id, "Late Name", "late@x.test", t(-500))))
+                .isEqualTo(new Reply(200, "stale"));
+
+        AccountItem account = account(id.account);
+        assertThat(account.stripeDeletedAt).isEqualTo(t(-100));
+        assertThat(account.name).isEqualTo("Leaving Co");
+        assertThat(account.stripeFeatures).containsExactly("sso", "audit_log");
+    }
+
+    @Test
+    void entitlementSummariesAreStoredOrderSafeAndSurviveCustomerUpdates() {
+        Ids id = new Ids();
+        String summaryBeforeCustomer = StripeEvents.event(id.evt(2), "entitlements.active_entitlement_summary.updated", t(-500),
+                StripeEvents.entitlementSummary(id.customer, "api_access"));
+        assertThat(post(summaryBeforeCustomer)).as("customer not known yet").isEqualTo(new Reply(503, "retry"));
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Ent Co", "e@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        assertThat(post(summaryBeforeCustomer)).isEqualTo(new Reply(200, "applied"));
+
+        assertThat(post(StripeEvents.event(id.evt(3), "entitlements.active_entitlement_summary.updated", t(-100),
+                StripeEvents.entitlementSummary(id.customer, "api_access", "sso")))).isEqualTo(new Reply(200, "applied"));
+        // An older summary arriving late changes nothing.
+        assertThat(post(StripeEvents.event(id.evt(4), "entitlements.active_entitlement_summary.updated", t(-300),
+                StripeEvents.entitlementSummary(id.customer)))).isEqualTo(new Reply(200, "stale"));
+        assertThat(post(customerEvent(id.evt(5), "customer.updated", id, "Ent Co Renamed", "e@x.test", t(-50))).outcome()).isEqualTo("applied");
+
+        AccountItem account = account(id.account);
+        assertThat(account.stripeFeatures).containsExactly("api_access", "sso");
+        assertThat(account.stripeFeaturesUpdatedAt).isEqualTo(t(-100));
+        assertThat(account.name).isEqualTo("Ent Co Renamed");
+    }
+
+    @Test
+    void pausedAndResumedSubscriptionsAreApplied() {
+        Ids id = new Ids();
+        createCustomerAndSubscription(id, t(-1000));
+        ObjectNode paused = subscription(id, P_NOV, P_DEC).put("status", "paused");
+        assertThat(post(StripeEvents.event(id.evt(3), "customer.subscription.paused", t(-500), paused))).isEqualTo(new Reply(200, "applied"));
+        assertThat(subscription(id.subscription).status).isEqualTo("paused");
+
+        ObjectNode resumed = subscription(id, P_NOV, P_DEC).put("status", "active");
+        assertThat(post(StripeEvents.event(id.evt(4), "customer.subscription.resumed", t(-100), resumed))).isEqualTo(new Reply(200, "applied"));
+        assertThat(subscription(id.subscription).status).isEqualTo("active");
+        assertThat(subscription(id.subscription).version).isEqualTo(3L);
+    }
+
+    // ------------------------------------------------------------------ credits: amount paid, refunds
+
+    @Test
+    void creditsAreGrantedAtWhatWasPaidAfterDiscountsAndBeforeTax() {
+        Ids id = new Ids();
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Discount Co", "d@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        String session = "cs_test_" + id.uid;
+        // 100.00 of credits at 50 % off, plus 20 % tax on the 50.00 paid.
+        ObjectNode paid = StripeEvents.creditPurchase(session, id.customer, 6_000, "usd", t(-200)).put("amount_subtotal", 10_000);
+        ((ObjectNode) paid.get("total_details")).put("amount_discount", 5_000).put("amount_tax", 1_000);
+
+        assertThat(post(StripeEvents.event(id.evt(2), "checkout.session.completed", t(-100), paid))).isEqualTo(new Reply(200, "applied"));
+
+        assertThat(credit(id.account, "cg_" + session).grant().amountMinor()).isEqualTo(5_000L);
+    }
+
+    @Test
+    void aFailedAsyncPaymentGrantsNothing() {
+        Ids id = new Ids();
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Bounce Co", "b@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        ObjectNode failed = StripeEvents.creditPurchase("cs_test_" + id.uid, id.customer, 9_900, "usd", t(-200)).put("payment_status", "unpaid");
+
+        assertThat(post(StripeEvents.event(id.evt(2), "checkout.session.async_payment_failed", t(-100), failed)))
+                .isEqualTo(new Reply(200, "ignored"));
+        assertThat(creditKeys(id.account)).isEmpty();
+    }
+
+    @Test
+    void refundsRevokeUnusedCreditsAndReportWhatWasAlreadySpent() {
+        Ids id = new Ids();
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Refund Co", "r@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        String session = "cs_test_" + id.uid;
+        String grantId = "cg_" + session;
+        String pi = StripeEvents.paymentIntentOf(session);
+        String charge = "ch_" + id.uid;
+        assertThat(post(StripeEvents.event(id.evt(2), "checkout.session.completed", t(-900),
+                StripeEvents.creditPurchase(session, id.customer, 10_000, "usd", t(-950))))).isEqualTo(new Reply(200, "applied"));
+
+        // A partial refund of 30.00: 30.00 of credits revoked.
+        String partial = StripeEvents.event(id.evt(3), "charge.refunded", t(-800),
+                StripeEvents.charge(charge, id.customer, pi, 10_000, 3_000, "usd", t(-950)));
+        assertThat(post(partial)).isEqualTo(new Reply(200, "applied"));
+        assertThat(credit(id.account, grantId).remainingMinor()).isEqualTo(7_000L);
+        assertThat(post(partial)).as("redelivered").isEqualTo(new Reply(200, "duplicate"));
+
+        // An invoice draws 60.00 of what is left.
+        GrantBalance g = credit(id.account, grantId);
+        tables.creditStore().commit(List.of(LedgerEntry.drawdown(g.grant(), 7_000, 6_000, "inv_" + id.uid, t(-700))));
+
+        // Then the rest is refunded (cumulative 100.00): 10.00 left to revoke, 60.00 already spent.
+        long unrecoveredBefore = metrics.total(MetricNames.CREDIT_REFUND_UNRECOVERED);
+        Reply full = post(StripeEvents.event(id.evt(4), "charge.refunded", t(-600),
+                StripeEvents.charge(charge, id.customer, pi, 10_000, 10_000, "usd", t(-950))));
+        assertThat(full).isEqualTo(new Reply(200, "applied"));
+        assertThat(credit(id.account, grantId).remainingMinor()).isZero();
+        assertThat(tables.creditStore().purchasePayment(id.account, pi)).contains(new dev.tally.credit.CreditPurchasePayment(
+                id.account, pi, grantId, "usd", 10_000, 10_000, 10_000, 4_000, 6_000));
+        assertThat(metrics.total(MetricNames.CREDIT_REFUND_UNRECOVERED) - unrecoveredBefore).isEqualTo(6_000L);
+        assertThat(tables.creditStore().entries(id.account).stream().filter(e -> e.type() == LedgerEntry.Type.REVOCATION)
+                .map(e -> e.entryId() + "=" + e.amountMinor()).toList())
+                .containsExactlyInAnyOrder(grantId + ":revocation:" + charge + "@3000=-3000", grantId + ":revocation:" + charge + "@10000=-1000");
+
+        // The first refund's event, delivered again under a new id (an older cumulative amount), changes nothing.
+        assertThat(post(StripeEvents.event(id.evt(5), "charge.refunded", t(-800),
+                StripeEvents.charge(charge, id.customer, pi, 10_000, 3_000, "usd", t(-950))))).isEqualTo(new Reply(200, "stale"));
+    }
+
+    @Test
+    void aRefundOfAChargeThatBoughtNoCreditsIsIgnored() {
+        Ids id = new Ids();
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Other Co", "o@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        assertThat(post(StripeEvents.event(id.evt(2), "charge.refunded", t(-100),
+                StripeEvents.charge("ch_" + id.uid, id.customer, "pi_other_" + id.uid, 2_000, 2_000, "usd", t(-500)))))
+                .isEqualTo(new Reply(200, "ignored"));
+    }
+
+    // ------------------------------------------------------------------ invoice payments
+
+    @Test
+    void aFailedThenSucceededPaymentIsRecordedOnPaymentsAndTheTallyInvoice() {
+        Ids id = new Ids();
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Pay Co", "p@x.test", t(-5000))).outcome()).isEqualTo("applied");
+        String tallyInvoice = "inv_" + id.uid;
+        openTallyInvoice(tallyInvoice, id.account);
+        String stripeInvoice = "in_" + id.uid;
+
+        ObjectNode failed = tallyInvoice(StripeEvents.invoice(stripeInvoice, id.customer, id.subscription, 4_900, "usd", false, t(-3000)), tallyInvoice);
+        assertThat(post(StripeEvents.event(id.evt(2), "invoice.payment_failed", t(-2000), failed))).isEqualTo(new Reply(200, "applied"));
+
+        InvoicePayment afterFailure = tables.paymentStore().find(stripeInvoice).orElseThrow();
+        assertThat(afterFailure).isEqualTo(new InvoicePayment(stripeInvoice, id.account, tallyInvoice, id.subscription, "usd",
+                4_900, 0, 0, PaymentState.PAYMENT_FAILED, 1, t(-3000) + 3 * 86_400, t(-2000), null, t(-2000),
+                id.evt(2), "invoice.payment_failed"));
+        InvoiceItem header = invoiceHeader(tallyInvoice);
+        assertThat(header.status).isEqualTo("open");
+        assertThat(header.paymentState).isEqualTo("payment_failed");
+        assertThat(header.attemptCount).isEqualTo(1L);
+        assertThat(header.nextPaymentAttemptAt).isEqualTo(t(-3000) + 3 * 86_400);
+
+        ObjectNode paid = tallyInvoice(StripeEvents.invoice(stripeInvoice, id.customer, id.subscription, 4_900, "usd", true, t(-1000)), tallyInvoice)
+                .put("attempt_count", 2);
+        assertThat(post(StripeEvents.event(id.evt(3), "invoice.paid", t(-1000), paid))).isEqualTo(new Reply(200, "applied"));
+
+        InvoicePayment afterPayment = tables.paymentStore().find(stripeInvoice).orElseThrow();
+        assertThat(afterPayment).isEqualTo(new InvoicePayment(stripeInvoice, id.account, tallyInvoice, id.subscription, "usd",
+                4_900, 4_900, 0, PaymentState.PAID, 2, null, t(-2000), t(-1000), t(-1000), id.evt(3), "invoice.paid"));
+        header = invoiceHeader(tallyInvoice);
+        assertThat(header.status).isEqualTo("paid");
+        assertThat(header.paidAt).isEqualTo(t(-1000));
+        assertThat(header.amountPaidMinor).isEqualTo(4_900L);
+        assertThat(header.nextPaymentAttemptAt).isNull();
+        assertThat(header.totalMinor).as("amounts never change").isEqualTo(4_900L);
+        assertThat(tables.paymentStore().ofAccount(id.account)).containsExactly(afterPayment);
+    }
+
+    @Test
+    void aPaymentFailureDeliveredAfterThePaymentIsStale() {
+        Ids id = new Ids();
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Order Co", "o@x.test", t(-5000))).outcome()).isEqualTo("applied");
+        String tallyInvoice = "inv_" + id.uid;
+        openTallyInvoice(tallyInvoice, id.account);
+        String stripeInvoice = "in_" + id.uid;
+        ObjectNode paid = tallyInvoice(StripeEvents.invoice(stripeInvoice, id.customer, null, 4_900, "usd", true, t(-1000)), tallyInvoice);
+        ObjectNode failed = tallyInvoice(StripeEvents.invoice(stripeInvoice, id.customer, null, 4_900, "usd", false, t(-3000)), tallyInvoice);
+
+        assertThat(post(StripeEvents.event(id.evt(3), "invoice.paid", t(-1000), paid))).isEqualTo(new Reply(200, "applied"));
+        assertThat(post(StripeEvents.event(id.evt(2), "invoice.payment_failed", t(-2000), failed))).isEqualTo(new Reply(200, "stale"));
+        // Same second as the payment: the payment still wins.
+        assertThat(post(StripeEvents.event(id.evt(4), "invoice.payment_failed", t(-1000), failed))).isEqualTo(new Reply(200, "stale"));
+
+        assertThat(tables.paymentStore().find(stripeInvoice).orElseThrow().paymentState()).isEqualTo(PaymentState.PAID);
+        assertThat(invoiceHeader(tallyInvoice).status).isEqualTo("paid");
+        assertThat(webhookEvent(id.evt(2))).isNotNull();
+    }
+
+    @Test
+    void voidedAndUncollectibleInvoicesAndOnesTallyDidNotIssue() {
+        Ids id = new Ids();
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Void Co", "v@x.test", t(-5000))).outcome()).isEqualTo("applied");
+        String tallyInvoice = "inv_" + id.uid;
+        openTallyInvoice(tallyInvoice, id.account);
+        ObjectNode finalized = tallyInvoice(StripeEvents.invoice("in_a" + id.uid, id.customer, null, 1_000, "usd", false, t(-3000)), tallyInvoice)
+                .put("attempt_count", 0);
+        assertThat(post(StripeEvents.event(id.evt(2), "invoice.finalized", t(-3000), finalized))).isEqualTo(new Reply(200, "applied"));
+        assertThat(tables.paymentStore().find("in_a" + id.uid).orElseThrow().paymentState()).isEqualTo(PaymentState.OPEN);
+        assertThat(post(StripeEvents.event(id.evt(3), "invoice.voided", t(-2000), finalized.put("status", "void"))))
+                .isEqualTo(new Reply(200, "applied"));
+        assertThat(invoiceHeader(tallyInvoice).status).isEqualTo("void");
+
+        // An invoice Stripe made itself (no tally_invoice_id): payments only.
+        ObjectNode foreign = StripeEvents.invoice("in_b" + id.uid, id.customer, null, 2_000, "usd", false, t(-3000)).put("status", "uncollectible");
+        assertThat(post(StripeEvents.event(id.evt(4), "invoice.marked_uncollectible", t(-1000), foreign))).isEqualTo(new Reply(200, "applied"));
+        InvoicePayment written = tables.paymentStore().find("in_b" + id.uid).orElseThrow();
+        assertThat(written.paymentState()).isEqualTo(PaymentState.UNCOLLECTIBLE);
+        assertThat(written.tallyInvoiceId()).isNull();
+        assertThat(written.nextPaymentAttemptAt()).isNull();
+    }
+
+    @Test
+    void anInvoiceEventForATallyInvoiceNotFoundStillRecordsThePayment() {
+        Ids id = new Ids();
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Gone Co", "g@x.test", t(-5000))).outcome()).isEqualTo("applied");
+        ObjectNode paid = tallyInvoice(StripeEvents.invoice("in_" + id.uid, id.customer, null, 1_500, "usd", true, t(-1000)), "inv_missing_" + id.uid);
+
+        assertThat(post(StripeEvents.event(id.evt(2), "invoice.paid", t(-1000), paid))).isEqualTo(new Reply(200, "applied"));
+        assertThat(tables.paymentStore().find("in_" + id.uid).orElseThrow().paymentState()).isEqualTo(PaymentState.PAID);
+        assertThat(tables.invoices.getItem(r -> r.key(k -> k.partitionValue("inv_missing_" + id.uid)))).isNull();
+    }
+
+    @Test
+    void aConflictOnTheInvoiceWriteIsRetriedAndAppliedOnce() {
+        Ids id = new Ids();
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Retry Co", "r@x.test", t(-5000))).outcome()).isEqualTo("applied");
+        String tallyInvoice = "inv_" + id.uid;
+        openTallyInvoice(tallyInvoice, id.account);
+        String paid = StripeEvents.event(id.evt(2), "invoice.paid", t(-1000),
+                tallyInvoice(StripeEvents.invoice("in_" + id.uid, id.customer, null, 1_500, "usd", true, t(-1000)), tallyInvoice));
+        DynamoDbFaultInterceptor.arm(DynamoDbFault.on("TransactWriteItems").onTable(tables.invoices.tableName())
+                .throwing(DynamoDbFault.cancelledWith("None", "None", "TransactionConflict")));
+
+        assertThat(post(paid)).isEqualTo(new Reply(503, "retry"));
+        assertThat(tables.paymentStore().find("in_" + id.uid)).isEmpty();
+        assertThat(post(paid)).isEqualTo(new Reply(200, "applied"));
+        assertThat(post(paid)).isEqualTo(new Reply(200, "duplicate"));
+        assertThat(invoiceHeader(tallyInvoice).status).isEqualTo("paid");
+    }
+
+    /** Puts a finalized ({@code open}) Tally invoice header of 49.00. */
+    private void openTallyInvoice(String invoiceId, String accountId) {
+        InvoiceItem item = new InvoiceItem();
+        item.invoiceId = invoiceId;
+        item.accountId = accountId;
+        item.currency = "usd";
+        item.status = "open";
+        item.periodStart = P_NOV;
+        item.periodEnd = P_DEC;
+        item.totalMinor = 4_900L;
+        item.subtotalMinor = 4_900L;
+        item.createdAt = t(-4000);
+        item.finalizedAt = t(-4000);
+        tables.invoices.putItem(item);
+    }
+
+    private static ObjectNode tallyInvoice(ObjectNode stripeInvoice, String tallyInvoiceId) {
+        stripeInvoice.putObject("metadata").put("tally_invoice_id", tallyInvoiceId);
+        return stripeInvoice;
+    }
+
+    private InvoiceItem invoiceHeader(String invoiceId) {
+        return tables.invoices.getItem(r -> r.consistentRead(true).key(k -> k.partitionValue(invoiceId)));
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** Unique ids for one test. */
@@ -657,6 +1074,7 @@ abstract class StripeWebhookHandlerIT {
         counts.put("subscriptions", count(tables.subscriptions.tableName()));
         counts.put("webhookEvents", count(tables.webhookEvents.tableName()));
         counts.put("credits", count(tables.creditsTable));
+        counts.put("payments", count(tables.paymentsTable));
         return counts;
     }
 

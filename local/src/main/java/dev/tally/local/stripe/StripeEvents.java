@@ -25,7 +25,8 @@ public final class StripeEvents {
     }
 
     /**
-     * @param name fixture name: {@code customer}, {@code subscription}, {@code checkout.session} or {@code invoice}
+     * @param name fixture name: {@code customer}, {@code subscription}, {@code checkout.session}, {@code invoice},
+     *     {@code charge} or {@code entitlements.active_entitlement_summary}
      * @return a fresh mutable copy of the fixture object
      */
     public static ObjectNode fixture(String name) {
@@ -105,9 +106,65 @@ public final class StripeEvents {
         ObjectNode s = fixture("checkout.session");
         s.put("id", id).put("customer", customer).put("mode", "payment").put("payment_status", "paid")
                 .put("status", "complete").put("amount_total", amountMinor).put("amount_subtotal", amountMinor)
-                .put("currency", currency).put("created", created).putNull("url");
+                .put("currency", currency).put("created", created).putNull("url")
+                .put("payment_intent", paymentIntentOf(id));
+        s.putObject("total_details").put("amount_discount", 0).put("amount_tax", 0).putNull("amount_shipping");
         s.putObject("metadata").put("tally_purpose", "prepaid_credits");
         return s;
+    }
+
+    /**
+     * @param checkoutSessionId {@code cs_...}
+     * @return the payment intent {@link #creditPurchase} gives that session: {@code pi_} and the session id's rest
+     */
+    public static String paymentIntentOf(String checkoutSessionId) {
+        return "pi_" + checkoutSessionId.substring(checkoutSessionId.indexOf('_') + 1);
+    }
+
+    /**
+     * The {@code charge} behind a {@link #creditPurchase}, as {@code charge.refunded} carries it after refunds.
+     *
+     * @param id {@code ch_...}
+     * @param customer {@code cus_...}
+     * @param paymentIntent the purchase's {@code pi_...} ({@link #paymentIntentOf})
+     * @param amountMinor amount charged, minor units
+     * @param refundedMinor amount refunded so far (cumulative), minor units
+     * @param currency lowercase ISO 4217 code
+     * @param created seconds since the epoch
+     * @return the charge object (its billing details are the fixture's)
+     */
+    public static ObjectNode charge(String id, String customer, String paymentIntent, long amountMinor, long refundedMinor,
+                                    String currency, long created) {
+        ObjectNode c = fixture("charge");
+        c.put("id", id).put("customer", customer).put("payment_intent", paymentIntent).put("amount", amountMinor)
+                .put("amount_captured", amountMinor).put("amount_refunded", refundedMinor).put("captured", true)
+                .put("paid", true).put("status", "succeeded").put("refunded", refundedMinor >= amountMinor)
+                .put("currency", currency).put("created", created);
+        c.putObject("metadata");
+        return c;
+    }
+
+    /**
+     * An {@code entitlements.active_entitlement_summary} listing these features.
+     *
+     * @param customer {@code cus_...}
+     * @param lookupKeys the features' lookup keys
+     * @return the summary object
+     */
+    public static ObjectNode entitlementSummary(String customer, String... lookupKeys) {
+        ObjectNode summary = fixture("entitlements.active_entitlement_summary");
+        summary.put("customer", customer).put("livemode", false);
+        ObjectNode list = (ObjectNode) summary.get("entitlements");
+        ObjectNode template = (ObjectNode) list.path("data").get(0);
+        ArrayNode data = list.putArray("data");
+        for (String key : lookupKeys) {
+            ObjectNode e = template.deepCopy();
+            e.put("id", "ent_" + key).put("lookup_key", key).put("livemode", false);
+            ((ObjectNode) e.get("feature")).put("id", "feat_" + key).put("lookup_key", key).put("name", key).put("livemode", false);
+            data.add(e);
+        }
+        list.put("has_more", false).put("url", "/v1/customer/" + customer + "/entitlements");
+        return summary;
     }
 
     /**
@@ -133,6 +190,14 @@ public final class StripeEvents {
                 .put("effective_at", created).put("due_date", created).put("attempted", true).put("attempt_count", 1)
                 .put("billing_reason", subscription == null ? "manual" : "subscription_cycle")
                 .putNull("last_finalization_error").putNull("from_invoice");
+        // Paid: Stripe stamps the payment and tries no more. Failed: it retries three days later (Smart Retries vary).
+        if (paid) {
+            i.putNull("next_payment_attempt");
+            ((ObjectNode) i.get("status_transitions")).put("finalized_at", created).put("paid_at", created);
+        } else {
+            i.put("next_payment_attempt", created + 3 * 86_400L);
+            ((ObjectNode) i.get("status_transitions")).put("finalized_at", created);
+        }
         ObjectNode parent = i.putObject("parent");
         if (subscription == null) {
             parent.putNull("subscription_details").put("type", "quote_details");
