@@ -9,6 +9,6 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks, each beside a baseline measured in the same run; the last line is JSON.",
-        subcommands = {BenchIngestCommand.class, BenchBillingCommand.class, ColdStartCommand.class})
+        subcommands = {BenchIngestCommand.class, BenchBillingCommand.class, BenchWebhooksCommand.class, ColdStartCommand.class})
 final class BenchCommand extends CommandGroup {
 }
