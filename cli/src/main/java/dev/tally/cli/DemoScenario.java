@@ -20,6 +20,8 @@ import dev.tally.invoice.InvoiceLine;
 import dev.tally.invoice.LineType;
 import dev.tally.store.StripeSyncItem;
 import dev.tally.store.TallyTables;
+import dev.tally.payment.DynamoDbPaymentStore;
+import dev.tally.payment.InvoicePayment;
 import dev.tally.store.UsageRejectionItem;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -144,6 +146,7 @@ public final class DemoScenario {
 
         out.printf("%n== Stripe webhooks -> %s/webhooks/stripe%n", runtime.httpEndpoint());
         sendWebhooks(start, periodEnd);
+        sendRefundedCreditPurchase(start);
         out.printf("   %s sent: %s%n", Words.count(webhooksSent, "webhook"), webhookOutcomes);
         CreditGrant promo = new CreditGrant(GLOBEX_PROMO_GRANT, "org_globex", "usd", GLOBEX_PROMO_MINOR, GLOBEX_PROMO_PRIORITY,
                 start + 600, periodEnd + GLOBEX_PROMO_EXPIRES_AFTER_PERIOD, GrantSource.PROMOTIONAL, "demo", "Launch offer",
@@ -194,6 +197,7 @@ public final class DemoScenario {
             out.printf("   second billing run queued %s; %s replayed; invoices still %d%n",
                     Words.count(((Number) secondRun).longValue(), "job"), Words.count(replays.size(), "invoice job"),
                     invoicesAfterReplay);
+            sendInvoicePayments(tables, start);
 
             // Late usage after invoicing: counted in its hour, billed as an adjustment on the next invoice.
             sendLate(sqs, usageQueue, "ue_late_after_invoicing", LATE_AFTER_INVOICING_MINUTES, periodEnd - 120);
@@ -211,6 +215,61 @@ public final class DemoScenario {
         ObjectNode report = report(tables, sent, runtime.clock().instant().getEpochSecond());
         print(report);
         return report;
+    }
+
+    /** Umbrella's prepaid-credit purchase that Stripe then refunds in full: its credits are revoked. */
+    static final String UMBRELLA_REFUNDED_SESSION = "cs_demo_umbrella_refunded";
+    static final long UMBRELLA_REFUNDED_MINOR = 3_000;
+    /** The Stripe invoice that pays Umbrella's first Tally invoice: its payment fails once, then succeeds. */
+    static final String UMBRELLA_STRIPE_INVOICE = "in_demo_umbrella_first";
+
+    /** Umbrella buys 30.00 USD of credits, then the charge is refunded in full: the unused credits are revoked. */
+    private void sendRefundedCreditPurchase(long start) {
+        String pi = StripeEvents.paymentIntentOf(UMBRELLA_REFUNDED_SESSION);
+        post(StripeEvents.event("evt_demo_umbrella_credits", "checkout.session.completed", start + 900,
+                StripeEvents.creditPurchase(UMBRELLA_REFUNDED_SESSION, "cus_demo_umbrella", UMBRELLA_REFUNDED_MINOR, "usd",
+                        start + 800)), webhookSecret);
+        post(StripeEvents.event("evt_demo_umbrella_refund", "charge.refunded", start + 1800,
+                StripeEvents.charge("ch_demo_umbrella_credits", "cus_demo_umbrella", pi, UMBRELLA_REFUNDED_MINOR,
+                        UMBRELLA_REFUNDED_MINOR, "usd", start + 800)), webhookSecret);
+        out.printf("   org_umbrella bought %s of credits in Checkout; Stripe refunded the charge, so they were revoked%n",
+                Currencies.format(UMBRELLA_REFUNDED_MINOR, "usd"));
+    }
+
+    /**
+     * Stripe reports the payment of Umbrella's first Tally invoice: the first attempt fails (Stripe will retry in three
+     * days), the retry succeeds. The invoice header goes from {@code open} (payment failed, attempt 1) to {@code paid}.
+     */
+    private void sendInvoicePayments(TallyTables tables, long start) {
+        Invoice first = tables.invoices.scan().items().stream()
+                .filter(i -> "org_umbrella".equals(i.accountId) && Long.valueOf(start).equals(i.periodStart))
+                .findFirst().flatMap(i -> new DynamoDbInvoiceStore(tables).find(i.invoiceId))
+                .orElseThrow(() -> new IllegalStateException("org_umbrella has no invoice for its first period"));
+        long now = runtime.clock().instant().getEpochSecond();
+        ObjectNode failed = StripeEvents.invoice(UMBRELLA_STRIPE_INVOICE, "cus_demo_umbrella", "sub_demo_umbrella",
+                first.totalMinor(), first.currency(), false, now);
+        failed.putObject("metadata").put("tally_invoice_id", first.invoiceId());
+        post(StripeEvents.event("evt_demo_umbrella_payment_failed", "invoice.payment_failed", now, failed), webhookSecret);
+        ObjectNode paid = StripeEvents.invoice(UMBRELLA_STRIPE_INVOICE, "cus_demo_umbrella", "sub_demo_umbrella",
+                first.totalMinor(), first.currency(), true, now + 60).put("attempt_count", 2);
+        paid.putObject("metadata").put("tally_invoice_id", first.invoiceId());
+        post(StripeEvents.event("evt_demo_umbrella_paid", "invoice.paid", now + 60, paid), webhookSecret);
+        out.printf("   Stripe: the payment of %s (%s) failed once, then succeeded: invoice paid%n", first.invoiceId(),
+                Currencies.format(first.totalMinor(), first.currency()));
+    }
+
+    /** The payments table, for the report: one object per Stripe invoice, by id. */
+    private static ArrayNode paymentsReport(TallyTables tables) {
+        ArrayNode payments = JSON.createArrayNode();
+        tables.client.scanPaginator(r -> r.tableName(tables.paymentsTable).consistentRead(true)).items().stream()
+                .map(DynamoDbPaymentStore::fromItem).sorted(Comparator.comparing(InvoicePayment::stripeInvoiceId))
+                .forEach(p -> payments.addObject().put("stripe_invoice_id", p.stripeInvoiceId()).put("account", p.accountId())
+                        .put("tally_invoice_id", p.tallyInvoiceId()).put("state", p.paymentState().wire())
+                        .put("currency", p.currency()).put("amount_due_minor", p.amountDueMinor())
+                        .put("amount_paid_minor", p.amountPaidMinor()).put("attempt_count", p.attemptCount())
+                        .put("next_payment_attempt_at", p.nextPaymentAttemptAt()).put("last_failure_at", p.lastFailureAt())
+                        .put("paid_at", p.paidAt()).put("last_event_type", p.lastEventType()));
+        return payments;
     }
 
     /** Days into the first period at which org_umbrella moves from Team to Business. */
@@ -405,6 +464,8 @@ public final class DemoScenario {
                 ledgers.add(account);
             }
         }
+
+        report.set("payments", paymentsReport(tables));
 
         ArrayNode alerts = report.putArray("alerts");
         tables.alerts.scan().items().stream().sorted(Comparator.comparing((AlertItem a) -> a.alertId)).forEach(a -> {

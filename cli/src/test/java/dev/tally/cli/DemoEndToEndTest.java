@@ -201,7 +201,8 @@ class DemoEndToEndTest {
         assertThat(applied).isEqualTo(Math.min(25_000L + DemoScenario.GLOBEX_PROMO_MINOR, subtotal));
         JsonNode ledger = StreamSupport.stream(report.get("credit_ledger").spliterator(), false)
                 .filter(l -> l.get("account").asText().equals("org_globex")).findFirst().orElseThrow();
-        assertThat(report.get("credit_ledger")).hasSize(1);
+        assertThat(report.get("credit_ledger")).extracting(l -> l.get("account").asText())
+                .containsExactly("org_globex", "org_umbrella");
         JsonNode usd = ledger.get("balances").get(0);
         assertThat(usd.get("currency").asText()).isEqualTo("usd");
         List<JsonNode> grants = StreamSupport.stream(usd.get("grants").spliterator(), false).toList();
@@ -273,6 +274,35 @@ class DemoEndToEndTest {
         assertThat(webhooks.path("200 stale").asInt()).isEqualTo(1);
         assertThat(webhooks.path("400 rejected").asInt()).isEqualTo(1);
         assertThat(tables.accounts.getItem(r -> r.key(k -> k.partitionValue("org_acme"))).name).isEqualTo("Acme Corp");
+    }
+
+    @Test
+    void aRefundedCreditPurchaseIsRevoked() {
+        JsonNode umbrella = StreamSupport.stream(report.get("credit_ledger").spliterator(), false)
+                .filter(l -> l.get("account").asText().equals("org_umbrella")).findFirst().orElseThrow();
+        JsonNode usd = umbrella.get("balances").get(0);
+        assertThat(usd.get("available_minor").asLong()).isZero();
+        String grantId = "cg_" + DemoScenario.UMBRELLA_REFUNDED_SESSION;
+        assertThat(StreamSupport.stream(umbrella.get("entries").spliterator(), false)
+                .filter(e -> e.get("grant_id").asText().equals(grantId))
+                .map(e -> e.get("type").asText() + " " + e.get("amount_minor").asLong()))
+                .containsExactly("grant " + DemoScenario.UMBRELLA_REFUNDED_MINOR, "revocation -" + DemoScenario.UMBRELLA_REFUNDED_MINOR);
+    }
+
+    @Test
+    void umbrellasFirstInvoiceIsPaidAfterAFailedAttempt() {
+        JsonNode invoice = StreamSupport.stream(report.get("invoices").spliterator(), false)
+                .filter(i -> i.get("account").asText().equals("org_umbrella")).findFirst().orElseThrow();
+        assertThat(invoice.get("status").asText()).isEqualTo("paid");
+        assertThat(report.get("payments")).hasSize(1);
+        JsonNode payment = report.get("payments").get(0);
+        assertThat(payment.get("stripe_invoice_id").asText()).isEqualTo(DemoScenario.UMBRELLA_STRIPE_INVOICE);
+        assertThat(payment.get("tally_invoice_id").asText()).isEqualTo(invoice.get("invoice_id").asText());
+        assertThat(payment.get("state").asText()).isEqualTo("paid");
+        assertThat(payment.get("attempt_count").asLong()).isEqualTo(2);
+        assertThat(payment.get("amount_paid_minor").asLong()).isEqualTo(invoice.get("total_minor").asLong());
+        assertThat(payment.get("last_failure_at").asLong()).isEqualTo(payment.get("paid_at").asLong() - 60);
+        assertThat(payment.get("next_payment_attempt_at").isNull()).isTrue();
     }
 
     @Test
