@@ -67,14 +67,16 @@ public final class DynamoDbFailures {
 
     /**
      * @param failure what a DynamoDB call threw
-     * @return true for a 400 that is not throttling: a validation error such as an item larger than 400 KB, which
-     *     fails the same way every time
+     * @return true for a validation error (an item larger than 400 KB, an attribute DynamoDB refuses), which fails
+     *     the same way every time; false for anything else, e.g. a missing table or a denied action (configuration:
+     *     left to surface as a function error, which alarms)
      */
     public static boolean isPermanent(Throwable failure) {
         if (failure instanceof TransactionCanceledException e) {
             return e.cancellationReasons() != null && e.cancellationReasons().stream()
                     .anyMatch(r -> "ValidationError".equals(r.code()) || "ItemCollectionSizeLimitExceeded".equals(r.code()));
         }
-        return failure instanceof SdkServiceException e && !isTransient(e) && e.statusCode() == 400;
+        return failure instanceof AwsServiceException e && e.awsErrorDetails() != null
+                && "ValidationException".equals(e.awsErrorDetails().errorCode());
     }
 }

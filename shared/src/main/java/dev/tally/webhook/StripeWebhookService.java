@@ -648,7 +648,8 @@ public final class StripeWebhookService {
             if (revoke > 0) {
                 items.addAll(credits.entryItems(List.of(LedgerEntry.revocation(grant.grant(), grant.remainingMinor(), revoke,
                         charge.getId() + "@" + refunded, "Refund of " + charge.getId() + " (Checkout " + grant.grant().sourceRef() + ")",
-                        event.getCreated()))));
+                        // when Tally took it back, like the grant entry's time: after the grant, whatever the event says
+                        Math.max(clock.instant().getEpochSecond(), grant.grant().createdAt())))));
             }
             String message = "revoked " + Currencies.format(revoke, before.currency()) + " of " + before.grantId()
                     + (unrecovered > 0 ? "; " + Currencies.format(unrecovered, before.currency())
