@@ -161,10 +161,11 @@ public final class Dunning {
         return null;
     }
 
+    /** The step due; a failure stamped after {@code now} (Stripe's clock ahead of the billing clock) counts as now. */
     private static DunningState dueState(DunningPolicy policy, Long first, long now) {
         DunningState due = DunningState.ACTIVE;
         for (DunningPolicy.Step step : policy.steps()) {
-            if (first != null && first + step.afterSeconds() <= now) {
+            if (first != null && first + step.afterSeconds() <= Math.max(now, first)) {
                 due = step.state();
             }
         }
