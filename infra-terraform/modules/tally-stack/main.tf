@@ -43,6 +43,7 @@ locals {
     BILLING_GRACE_PERIOD_SECONDS    = tostring(var.billing_grace_period_seconds)
     STRIPE_SYNC_TABLE               = module.stripe_sync_table.dynamodb_table_name
     ALERTS_TABLE                    = module.alerts_table.dynamodb_table_name
+    ENTITLEMENTS_TABLE              = module.entitlements_table.dynamodb_table_name
   }
 
   # Narrower than SAM's DynamoDBReadPolicy / DynamoDBCrudPolicy, which add Scan, DescribeTable, BatchGetItem,
@@ -101,6 +102,17 @@ locals {
   }
   # New ledger entries (balance thresholds, expiries), and grants marked warned of their coming expiry.
   credit_entries_filter_pattern = {
+    eventName = ["INSERT"]
+    dynamodb = {
+      Keys = {
+        entryKey = {
+          S = [{ prefix = "LEDGER#" }]
+        }
+      }
+    }
+  }
+  # Entitlements follow the prepaid balance: every change of it is a new ledger entry.
+  credit_balance_changes_filter_pattern = {
     eventName = ["INSERT"]
     dynamodb = {
       Keys = {

@@ -1,0 +1,20 @@
+package dev.tally.entitlement;
+
+import dev.tally.aws.AwsClients;
+import dev.tally.config.Env;
+import dev.tally.metrics.Metrics;
+import dev.tally.store.TallyTables;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** What both entitlements handlers build once per execution environment ({@link EntitlementServices#create}). */
+final class EntitlementsWiring {
+    final TallyTables tables;
+    final String entitlementsTable;
+    final EntitlementService service;
+
+    EntitlementsWiring(Env env, Metrics metrics, boolean publishes) {
+        this.tables = new TallyTables(AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build(), env);
+        this.entitlementsTable = env.require("ENTITLEMENTS_TABLE");
+        this.service = EntitlementServices.create(env, tables, metrics, publishes);
+    }
+}
