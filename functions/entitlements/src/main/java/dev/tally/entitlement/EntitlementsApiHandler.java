@@ -41,11 +41,10 @@ public final class EntitlementsApiHandler implements RequestHandler<APIGatewayV2
         this.clock = clock;
     }
 
-    /** Reads items that do not exist from the tables a request reads. */
+    /** Reads an account's entitlements and inputs that do not exist (no write). */
     @Override
     public void prime() {
-        Primed.readNothing(wiring.tables.client, wiring.entitlementsTable, "accountId");
-        Primed.readNothing(wiring.tables.accounts);
+        wiring.prime();
     }
 
     @Override

@@ -51,11 +51,10 @@ public final class EntitlementsHandler implements RequestHandler<DynamodbEvent, 
         this.clock = clock;
     }
 
-    /** Reads items that do not exist from the tables an update reads. */
+    /** Reads an account's entitlements and inputs that do not exist (no write). */
     @Override
     public void prime() {
-        Primed.readNothing(wiring.tables.client, wiring.entitlementsTable, "accountId");
-        Primed.readNothing(wiring.tables.accounts);
+        wiring.prime();
     }
 
     @Override
