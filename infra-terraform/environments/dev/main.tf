@@ -43,6 +43,8 @@ module "tally" {
     invoice_generator = 2
     stripe_sync       = 1
     billing_alerts    = 2
+    entitlements      = 1
+    entitlements_api  = 2
   }
   usage_ingest_maximum_concurrency  = 2
   usage_queue_depth_alarm_threshold = 1000

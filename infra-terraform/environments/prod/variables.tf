@@ -83,5 +83,7 @@ variable "reserved_concurrency" {
     invoice_generator = 10
     stripe_sync       = 5
     billing_alerts    = 10
+    entitlements      = 5
+    entitlements_api  = 20
   }
 }

@@ -106,6 +106,7 @@ module "billing_run_function" {
   environment_variables = merge(local.common_environment, {
     INVOICE_JOBS_QUEUE_URL        = module.invoice_jobs_queue.queue_url
     CREDIT_EXPIRY_WARNING_SECONDS = tostring(var.credit_expiry_warning_seconds)
+    EVENT_BUS_NAME                = aws_cloudwatch_event_bus.billing_event_bus.name
   })
 
   reserved_concurrent_executions = var.reserved_concurrency["billing_run"]
@@ -212,7 +213,65 @@ module "billing_alerts_function" {
   alarm_actions             = local.alarm_actions
 }
 
-# The seven functions by name, for outputs that list something of each.
+module "entitlements_function" {
+  source = "../../modules/lambda-function"
+
+  function_name = "${var.name_prefix}-entitlements"
+  description   = "Recomputes entitlements and dunning from payments, plan changes and credit balances; publishes each change once."
+  handler       = "dev.tally.entitlement.EntitlementsHandler::handleRequest"
+  filename      = "${local.artifacts_dir}/entitlements/target/entitlements.jar"
+  runtime       = "java21"
+  architectures = ["arm64"]
+  memory_size   = var.lambda_memory_size
+  timeout       = 30
+  tracing_mode  = "Active"
+
+  environment_variables = merge(local.common_environment, {
+    EVENT_BUS_NAME = aws_cloudwatch_event_bus.billing_event_bus.name
+  })
+
+  reserved_concurrent_executions = var.reserved_concurrency["entitlements"]
+  snap_start                     = var.snap_start
+  deployment_config_name         = "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"
+  shift_traffic_on_apply         = var.shift_traffic_on_apply
+
+  attach_policy_json        = true
+  policy_json               = data.aws_iam_policy_document.entitlements.json
+  kms_key_arn               = aws_kms_key.tally_key.arn
+  role_permissions_boundary = var.permissions_boundary_arn
+  log_retention_in_days     = var.log_retention_in_days
+  alarm_actions             = local.alarm_actions
+}
+
+module "entitlements_api_function" {
+  source = "../../modules/lambda-function"
+
+  function_name = "${var.name_prefix}-entitlements-api"
+  description   = "Answers GET /entitlements/{account} (IAM-authorised) with what the account may use now."
+  handler       = "dev.tally.entitlement.EntitlementsApiHandler::handleRequest"
+  filename      = "${local.artifacts_dir}/entitlements/target/entitlements.jar"
+  runtime       = "java21"
+  architectures = ["arm64"]
+  memory_size   = var.lambda_memory_size
+  timeout       = 10
+  tracing_mode  = "Active"
+
+  environment_variables = local.common_environment
+
+  reserved_concurrent_executions = var.reserved_concurrency["entitlements_api"]
+  snap_start                     = var.snap_start
+  deployment_config_name         = "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"
+  shift_traffic_on_apply         = var.shift_traffic_on_apply
+
+  attach_policy_json        = true
+  policy_json               = data.aws_iam_policy_document.entitlements_api.json
+  kms_key_arn               = aws_kms_key.tally_key.arn
+  role_permissions_boundary = var.permissions_boundary_arn
+  log_retention_in_days     = var.log_retention_in_days
+  alarm_actions             = local.alarm_actions
+}
+
+# The functions by name, for outputs that list something of each.
 locals {
   functions = {
     stripe_webhook    = module.stripe_webhook_function
@@ -222,5 +281,7 @@ locals {
     invoice_generator = module.invoice_generator_function
     stripe_sync       = module.stripe_sync_function
     billing_alerts    = module.billing_alerts_function
+    entitlements      = module.entitlements_function
+    entitlements_api  = module.entitlements_api_function
   }
 }

@@ -44,6 +44,7 @@ locals {
     STRIPE_SYNC_TABLE               = module.stripe_sync_table.dynamodb_table_name
     ALERTS_TABLE                    = module.alerts_table.dynamodb_table_name
     PAYMENTS_TABLE                  = module.payments_table.dynamodb_table_name
+    ENTITLEMENTS_TABLE              = module.entitlements_table.dynamodb_table_name
   }
 
   # Narrower than SAM's DynamoDBReadPolicy / DynamoDBCrudPolicy, which add Scan, DescribeTable, BatchGetItem,
@@ -102,6 +103,17 @@ locals {
   }
   # New ledger entries (balance thresholds, expiries), and grants marked warned of their coming expiry.
   credit_entries_filter_pattern = {
+    eventName = ["INSERT"]
+    dynamodb = {
+      Keys = {
+        entryKey = {
+          S = [{ prefix = "LEDGER#" }]
+        }
+      }
+    }
+  }
+  # Entitlements follow the prepaid balance: every change of it is a new ledger entry.
+  credit_balance_changes_filter_pattern = {
     eventName = ["INSERT"]
     dynamodb = {
       Keys = {

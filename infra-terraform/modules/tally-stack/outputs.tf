@@ -8,6 +8,16 @@ output "usage_queue_url" {
   value       = module.usage_queue.queue_url
 }
 
+output "entitlements_url" {
+  description = "GET <url>/<account>: what an account may use now (IAM-authorised, SigV4)."
+  value       = "${aws_apigatewayv2_api.http_api.api_endpoint}/entitlements"
+}
+
+output "entitlements_table_name" {
+  description = "Entitlements table, for products that read it with the EntitlementsClient library."
+  value       = module.entitlements_table.dynamodb_table_name
+}
+
 output "billing_event_bus_name" {
   description = "EventBridge bus that carries billing alerts."
   value       = aws_cloudwatch_event_bus.billing_event_bus.name

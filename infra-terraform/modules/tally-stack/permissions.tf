@@ -147,6 +147,31 @@ data "aws_iam_policy_document" "billing_run" {
     actions   = local.kms_send_actions
     resources = [aws_kms_key.tally_key.arn]
   }
+
+  # The dunning clock: accounts with a step due, what their entitlements derive from, their items, alerts and events.
+  statement {
+    sid     = "ReadDunningDueAndEntitlementInputs"
+    actions = local.dynamodb_read_actions
+    resources = [
+      module.entitlements_table.dynamodb_table_arn,
+      module.entitlements_table.dynamodb_table_index_arns["by-dunning-due"],
+      module.accounts_table.dynamodb_table_arn,
+      module.subscriptions_table.dynamodb_table_index_arns["by-account"],
+      module.alerts_table.dynamodb_table_arn,
+    ]
+  }
+
+  statement {
+    sid       = "WriteEntitlementsAndDunningAlerts"
+    actions   = local.dynamodb_write_actions
+    resources = [module.entitlements_table.dynamodb_table_arn, module.alerts_table.dynamodb_table_arn]
+  }
+
+  statement {
+    sid       = "PutDunningEvents"
+    actions   = ["events:PutEvents"]
+    resources = [aws_cloudwatch_event_bus.billing_event_bus.arn]
+  }
 }
 
 data "aws_iam_policy_document" "invoice_generator" {
@@ -288,5 +313,67 @@ data "aws_iam_policy_document" "billing_alerts" {
     sid       = "EncryptAlertsAndStreamFailures"
     actions   = local.kms_send_actions
     resources = [aws_kms_key.tally_key.arn]
+  }
+}
+
+data "aws_iam_policy_document" "entitlements" {
+  statement {
+    sid     = "ReadEntitlementsAndTheirInputs"
+    actions = local.dynamodb_read_actions
+    resources = [
+      module.entitlements_table.dynamodb_table_arn,
+      module.accounts_table.dynamodb_table_arn,
+      module.subscriptions_table.dynamodb_table_arn,
+      module.subscriptions_table.dynamodb_table_index_arns["by-account"],
+      module.credits_table.dynamodb_table_arn,
+      module.alerts_table.dynamodb_table_arn,
+    ]
+  }
+
+  statement {
+    sid       = "WriteEntitlementsAndDunningAlerts"
+    actions   = local.dynamodb_write_actions
+    resources = [module.entitlements_table.dynamodb_table_arn, module.alerts_table.dynamodb_table_arn]
+  }
+
+  statement {
+    sid     = "ReadPlanAndBalanceChanges"
+    actions = local.dynamodb_stream_actions
+    resources = [
+      "${module.subscriptions_table.dynamodb_table_arn}/stream/*",
+      "${module.credits_table.dynamodb_table_arn}/stream/*",
+    ]
+  }
+
+  statement {
+    sid       = "PutEntitlementAndDunningEvents"
+    actions   = ["events:PutEvents"]
+    resources = [aws_cloudwatch_event_bus.billing_event_bus.arn]
+  }
+
+  statement {
+    sid       = "SendStreamFailures"
+    actions   = ["sqs:SendMessage"]
+    resources = [module.stream_failures_queue.queue_arn]
+  }
+
+  statement {
+    sid       = "EncryptEventsAndStreamFailures"
+    actions   = local.kms_send_actions
+    resources = [aws_kms_key.tally_key.arn]
+  }
+}
+
+data "aws_iam_policy_document" "entitlements_api" {
+  statement {
+    sid     = "ReadEntitlementsAndTheirInputs"
+    actions = local.dynamodb_read_actions
+    resources = [
+      module.entitlements_table.dynamodb_table_arn,
+      module.accounts_table.dynamodb_table_arn,
+      module.subscriptions_table.dynamodb_table_arn,
+      module.subscriptions_table.dynamodb_table_index_arns["by-account"],
+      module.credits_table.dynamodb_table_arn,
+    ]
   }
 }

@@ -32,6 +32,9 @@ module "subscriptions_table" {
     { name = "by-account", hash_key = "accountId", projection_type = "ALL" },
     { name = "by-period-end", hash_key = "billingState", range_key = "periodEnd", projection_type = "ALL" },
   ]
+  # Plan changes feed the entitlements function.
+  stream_enabled                 = true
+  stream_view_type               = "NEW_AND_OLD_IMAGES"
   point_in_time_recovery_enabled = true
   kms_key_arn                    = aws_kms_key.tally_key.arn
   deletion_protection_enabled    = var.table_deletion_protection_enabled
@@ -220,6 +223,26 @@ module "alerts_table" {
   hash_key = "alertId"
   attributes = [
     { name = "alertId", type = "S" },
+  ]
+  point_in_time_recovery_enabled = true
+  kms_key_arn                    = aws_kms_key.tally_key.arn
+  deletion_protection_enabled    = var.table_deletion_protection_enabled
+}
+
+# One item per account: entitlements, dunning standing, transition history, event outbox (versioned). by-dunning-due is
+# sparse: only accounts with a dunning step ahead carry dunningDue; the billing run queries it.
+module "entitlements_table" {
+  source = "../../modules/dynamodb-table"
+
+  name     = "${var.name_prefix}-entitlements"
+  hash_key = "accountId"
+  attributes = [
+    { name = "accountId", type = "S" },
+    { name = "dunningDue", type = "S" },
+    { name = "nextStepAt", type = "N" },
+  ]
+  global_secondary_indexes = [
+    { name = "by-dunning-due", hash_key = "dunningDue", range_key = "nextStepAt", projection_type = "KEYS_ONLY" },
   ]
   point_in_time_recovery_enabled = true
   kms_key_arn                    = aws_kms_key.tally_key.arn

@@ -116,11 +116,49 @@ resource "aws_lambda_event_source_mapping" "billing_alerts_credit_ledger" {
   }
 }
 
+resource "aws_lambda_event_source_mapping" "entitlements_subscriptions" {
+  function_name                  = module.entitlements_function.lambda_alias_arn
+  event_source_arn               = module.subscriptions_table.dynamodb_table_stream_arn
+  starting_position              = "TRIM_HORIZON"
+  batch_size                     = 100
+  maximum_retry_attempts         = 10
+  bisect_batch_on_function_error = true
+  function_response_types        = ["ReportBatchItemFailures"]
+
+  destination_config {
+    on_failure {
+      destination_arn = module.stream_failures_queue.queue_arn
+    }
+  }
+}
+
+resource "aws_lambda_event_source_mapping" "entitlements_credit_balances" {
+  function_name                  = module.entitlements_function.lambda_alias_arn
+  event_source_arn               = module.credits_table.dynamodb_table_stream_arn
+  starting_position              = "TRIM_HORIZON"
+  batch_size                     = 100
+  maximum_retry_attempts         = 10
+  bisect_batch_on_function_error = true
+  function_response_types        = ["ReportBatchItemFailures"]
+
+  filter_criteria {
+    filter {
+      pattern = jsonencode(local.credit_balance_changes_filter_pattern)
+    }
+  }
+
+  destination_config {
+    on_failure {
+      destination_arn = module.stream_failures_queue.queue_arn
+    }
+  }
+}
+
 # --------------------------------------------------------------------------------------------- HTTP API (webhooks)
 
 resource "aws_apigatewayv2_api" "http_api" {
   name          = "${var.name_prefix}-http-api"
-  description   = "Tally's public endpoints: Stripe webhooks."
+  description   = "Tally's public endpoints: Stripe webhooks; entitlements for products (IAM-authorised)."
   protocol_type = "HTTP"
 }
 
@@ -136,6 +174,22 @@ resource "aws_apigatewayv2_route" "stripe_webhook" {
   api_id    = aws_apigatewayv2_api.http_api.id
   route_key = "POST /webhooks/stripe"
   target    = "integrations/${aws_apigatewayv2_integration.stripe_webhook.id}"
+}
+
+# Products sign their requests (SigV4); only principals allowed execute-api:Invoke on this route get in.
+resource "aws_apigatewayv2_integration" "entitlements_api" {
+  api_id                 = aws_apigatewayv2_api.http_api.id
+  integration_type       = "AWS_PROXY"
+  integration_method     = "POST"
+  integration_uri        = module.entitlements_api_function.lambda_alias_invoke_arn
+  payload_format_version = "2.0"
+}
+
+resource "aws_apigatewayv2_route" "entitlements_api" {
+  api_id             = aws_apigatewayv2_api.http_api.id
+  route_key          = "GET /entitlements/{account}"
+  target             = "integrations/${aws_apigatewayv2_integration.entitlements_api.id}"
+  authorization_type = "AWS_IAM"
 }
 
 resource "aws_cloudwatch_log_group" "http_api_access" {
@@ -178,6 +232,15 @@ resource "aws_lambda_permission" "stripe_webhook_http_api" {
   qualifier     = module.stripe_webhook_function.lambda_alias_name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.http_api.execution_arn}/*/POST/webhooks/stripe"
+}
+
+resource "aws_lambda_permission" "entitlements_api_http_api" {
+  statement_id  = "AllowHttpApiInvoke"
+  action        = "lambda:InvokeFunction"
+  function_name = module.entitlements_api_function.lambda_function_name
+  qualifier     = module.entitlements_api_function.lambda_alias_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.http_api.execution_arn}/*/GET/entitlements/*"
 }
 
 # ------------------------------------------------------------------------------------------ schedule (billing run)

@@ -129,11 +129,13 @@ variable "reserved_concurrency" {
     invoice_generator = 10
     stripe_sync       = 5
     billing_alerts    = 10
+    entitlements      = 5
+    entitlements_api  = 20
   }
 
   validation {
-    condition     = alltrue([for f in ["stripe_webhook", "usage_ingest", "usage_buckets", "billing_run", "invoice_generator", "stripe_sync", "billing_alerts"] : contains(keys(var.reserved_concurrency), f)])
-    error_message = "reserved_concurrency must give a value for each of the seven functions."
+    condition     = alltrue([for f in ["stripe_webhook", "usage_ingest", "usage_buckets", "billing_run", "invoice_generator", "stripe_sync", "billing_alerts", "entitlements", "entitlements_api"] : contains(keys(var.reserved_concurrency), f)])
+    error_message = "reserved_concurrency must give a value for each of the nine functions."
   }
 }
 

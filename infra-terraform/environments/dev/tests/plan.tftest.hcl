@@ -37,7 +37,7 @@ run "plans" {
   }
 
   assert {
-    condition     = length(output.lambda_alias_arns) == 7 && length(output.codedeploy_deployment_groups) == 7
+    condition     = length(output.lambda_alias_arns) == 9 && length(output.codedeploy_deployment_groups) == 9
     error_message = "Every function has an alias and a deployment group."
   }
 }

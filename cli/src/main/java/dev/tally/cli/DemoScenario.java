@@ -9,6 +9,13 @@ import dev.tally.credit.CreditGrant;
 import dev.tally.credit.CreditLedger;
 import dev.tally.credit.CreditStore;
 import dev.tally.credit.GrantSource;
+import dev.tally.entitlement.DynamoDbEntitlementStore;
+import dev.tally.entitlement.EntitlementRecord;
+import dev.tally.entitlement.EntitlementServices;
+import dev.tally.entitlement.EntitlementsHandler;
+import dev.tally.entitlement.EntitlementsJson;
+import dev.tally.local.streams.StreamRecordConverter;
+import dev.tally.metrics.Metrics;
 import dev.tally.invoice.InvoiceJob;
 import dev.tally.local.LocalRuntime;
 import dev.tally.local.stripe.StripeEvents;
@@ -23,7 +30,13 @@ import dev.tally.store.TallyTables;
 import dev.tally.payment.DynamoDbPaymentStore;
 import dev.tally.payment.InvoicePayment;
 import dev.tally.store.UsageRejectionItem;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
@@ -409,6 +422,75 @@ public final class DemoScenario {
         return sent + 2;
     }
 
+    /**
+     * Walks one account into dunning and back on the advanced clock: a failed payment of one of its invoices makes it
+     * {@code past_due}; the billing run after the policy's days makes it {@code restricted}; the invoice paid restores
+     * {@code active}. Each record is a {@code payments} table item (the payments contract's attribute names, as
+     * stripe-webhook writes it from {@code invoice.payment_failed} and {@code invoice.paid}). When the template has the
+     * payments table the item is written there and its stream delivers it; without it (before stripe-webhook's payment
+     * handling is merged) the entitlements function is invoked with the stream record the table would have produced.
+     *
+     * @param failedPayment the item after the failed attempt ({@code paymentState} {@code payment_failed})
+     * @param paidPayment the same invoice's item once paid
+     * @param restrictedAfterDays the account's plan's days from the failure to {@code restricted}
+     * @return {@code {"account", "states": [state after each step], "history": [...]}}
+     */
+    ObjectNode dunningWalk(Map<String, AttributeValue> failedPayment, Map<String, AttributeValue> paidPayment,
+                           int restrictedAfterDays) {
+        Env env = Env.of(runtime.functionEnvironment(ANY_FUNCTION));
+        TallyTables tables = new TallyTables(AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build(), env);
+        DynamoDbEntitlementStore store = new DynamoDbEntitlementStore(tables.client, env.require("ENTITLEMENTS_TABLE"), null);
+        String account = failedPayment.get("accountId").s();
+        ObjectNode walk = JSON.createObjectNode().put("account", account);
+        ArrayNode states = walk.putArray("states");
+
+        out.printf("%n== Dunning: invoice %s of %s, payment failed (invoice.payment_failed)%n",
+                failedPayment.get("stripeInvoiceId").s(), account);
+        deliverPayment(tables, failedPayment);
+        states.add(dunningState(store, account));
+
+        Instant restrictTime = runtime.clock().instant().plus(restrictedAfterDays, ChronoUnit.DAYS).plus(1, ChronoUnit.HOURS);
+        out.printf("   clock advanced %d days to %s; billing run%n", restrictedAfterDays, restrictTime);
+        runtime.clock().set(restrictTime);
+        runtime.runSchedule("BillingRunFunction");
+        runtime.awaitIdle(Duration.ofMinutes(3));
+        states.add(dunningState(store, account));
+
+        out.printf("   invoice %s paid (invoice.paid)%n", paidPayment.get("stripeInvoiceId").s());
+        deliverPayment(tables, paidPayment);
+        states.add(dunningState(store, account));
+        ArrayNode history = walk.putArray("history");
+        store.find(account).map(EntitlementRecord::history).orElse(List.of()).forEach(h -> {
+            history.addObject().put("at", h.at()).put("from", h.from()).put("to", h.to()).put("cause", h.cause())
+                    .put("description", h.description());
+            out.printf("   %s  %-10s -> %-10s  %s%n", Instant.ofEpochSecond(h.at()), h.from(), h.to(), h.description());
+        });
+        return walk;
+    }
+
+    /** A payments item reaches the entitlements function as the payments table's stream would deliver it. */
+    private void deliverPayment(TallyTables tables, Map<String, AttributeValue> item) {
+        if (runtime.template().tables().containsKey("PaymentsTable")) {
+            tables.client.putItem(r -> r.tableName(runtime.tableName("PaymentsTable")).item(item));
+        } else {
+            StreamRecordConverter converter = new StreamRecordConverter("arn:aws:dynamodb:us-east-1:000000000000:table/payments/stream/demo",
+                    "us-east-1");
+            DynamodbEvent event = new DynamodbEvent();
+            event.setRecords(List.of(converter.toLambda(Record.builder().eventID(UUID.randomUUID().toString()).eventName(OperationType.MODIFY)
+                    .eventSource("aws:dynamodb").dynamodb(StreamRecord.builder().keys(Map.of("stripeInvoiceId", item.get("stripeInvoiceId")))
+                            .newImage(item).sequenceNumber(Long.toString(System.nanoTime())).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)
+                            .approximateCreationDateTime(runtime.clock().instant()).build()).build())));
+            runtime.withHandler("EntitlementsFunction", EntitlementsHandler.class, h -> h.handleRequest(event, null));
+        }
+        runtime.awaitIdle(Duration.ofMinutes(3));
+    }
+
+    private String dunningState(DynamoDbEntitlementStore store, String account) {
+        String state = store.find(account).map(r -> r.entitlements().dunningState().wire()).orElse("active");
+        out.printf("   %s is %s%n", account, state);
+        return state;
+    }
+
     private ObjectNode report(TallyTables tables, long sent, long at) {
         ObjectNode report = JSON.createObjectNode();
         int counted = 0;
@@ -466,6 +548,11 @@ public final class DemoScenario {
         }
 
         report.set("payments", paymentsReport(tables));
+        ObjectNode entitlements = report.putObject("entitlements");
+        var current = EntitlementServices.create(Env.of(runtime.functionEnvironment(ANY_FUNCTION)), tables, Metrics.NONE, false);
+        for (Customer c : CUSTOMERS) {
+            current.current(c.account(), at).ifPresent(e -> entitlements.set(c.account(), EntitlementsJson.toNode(e)));
+        }
 
         ArrayNode alerts = report.putArray("alerts");
         tables.alerts.scan().items().stream().sorted(Comparator.comparing((AlertItem a) -> a.alertId)).forEach(a -> {
@@ -540,6 +627,10 @@ public final class DemoScenario {
                         e.get("grant_id").asText(), Currencies.format(e.get("amount_minor").asLong(), e.get("currency").asText()));
             }
         }
+        out.printf("%n== Entitlements (tally entitlements ACCOUNT)%n");
+        report.get("entitlements").fields().forEachRemaining(e -> out.printf("   %-14s plan %-9s dunning %-10s features %s%n",
+                e.getKey(), e.getValue().path("plan").asText("none"), e.getValue().path("dunning").path("state").asText(),
+                e.getValue().path("features")));
         out.printf("%n== Alerts%n");
         for (var a : report.get("alerts")) {
             out.printf("   %-26s %s%n", a.get("type").asText(), a.get("detail"));

@@ -314,6 +314,23 @@ class DemoEndToEndTest {
     }
 
     @Test
+    void theReportHasEachAccountsEntitlements() {
+        JsonNode entitlements = report.get("entitlements");
+        assertThat(entitlements.fieldNames()).toIterable()
+                .containsExactlyInAnyOrder("org_acme", "org_globex", "org_initech", "org_umbrella");
+        assertThat(entitlements.get("org_acme").get("plan").asText()).isEqualTo("team");
+        assertThat(entitlements.get("org_umbrella").get("plan").asText()).as("upgraded to Business").isEqualTo("business");
+        assertThat(entitlements.get("org_umbrella").get("features")).extracting(JsonNode::asText).contains("sso");
+        JsonNode initech = entitlements.get("org_initech").get("limits").get(0);
+        assertThat(initech.get("meter").asText()).isEqualTo("build_minutes");
+        assertThat(initech.get("overage_allowed").asBoolean()).isFalse();
+        for (JsonNode e : entitlements) {
+            assertThat(e.get("dunning").get("state").asText()).isEqualTo("active");
+            assertThat(e.get("access").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
     void alertsAreRaisedOncePerThreshold() {
         List<String> ids = StreamSupport.stream(report.get("alerts").spliterator(), false).map(a -> a.get("id").asText()).toList();
         assertThat(ids).doesNotHaveDuplicates()

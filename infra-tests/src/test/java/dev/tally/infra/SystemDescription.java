@@ -280,6 +280,7 @@ final class SystemDescription {
                     route.put("API", "HTTP");
                     route.put("integration", "AWS_PROXY");
                     route.put("payload format", ev.path("PayloadFormatVersion").asText("2.0"));
+                    route.put("authorization", ev.path("Auth").path("Authorizer").asText("NONE"));
                     route.put("invoke permission", "apigateway.amazonaws.com"); // SAM adds it
                 }
                 case "ScheduleV2", "Schedule" -> {
@@ -653,6 +654,7 @@ final class SystemDescription {
         route.put("function", handlers.getOrDefault(fnModule, "not a function of this environment"));
         route.put("integration", integration.path("integration_type").asText());
         route.put("payload format", integration.path("payload_format_version").asText("1.0"));
+        route.put("authorization", r.path("authorization_type").asText("NONE"));
         JsonNode api = TerraformConfig.singleRef(r.get("api_id"))
                 .map(ref -> env.resources("aws_apigatewayv2_api").get(ref.name())).orElse(null);
         route.put("API", api == null ? "missing" : api.path("protocol_type").asText());

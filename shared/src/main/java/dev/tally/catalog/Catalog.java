@@ -1,5 +1,7 @@
 package dev.tally.catalog;
 
+import dev.tally.dunning.DunningPolicy;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,13 +17,17 @@ import java.util.Optional;
  * @param prices every published price by id, in catalog order, including prices no plan uses any more (invoices keep
  *               the ids of the prices they used)
  * @param plans plans by id, in catalog order
+ * @param dunning the catalog-wide dunning policy (the catalog's {@code dunning}, else {@link DunningPolicy#DEFAULT});
+ *                each plan carries the one that applies to it ({@link Plan#dunning})
  */
-public record Catalog(String version, Map<String, Meter> meters, Map<String, Price> prices, Map<String, Plan> plans) {
+public record Catalog(String version, Map<String, Meter> meters, Map<String, Price> prices, Map<String, Plan> plans,
+                      DunningPolicy dunning) {
 
     public Catalog {
         meters = Collections.unmodifiableMap(new LinkedHashMap<>(meters));
         prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
         plans = Collections.unmodifiableMap(new LinkedHashMap<>(plans));
+        dunning = dunning == null ? DunningPolicy.DEFAULT : dunning;
     }
 
     /**

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tally.dunning.DunningPolicy;
+import dev.tally.dunning.DunningState;
 import dev.tally.money.Currencies;
 
 import java.io.IOException;
@@ -39,7 +41,8 @@ import java.util.TreeMap;
  *       ISO 4217 codes, ids are unique, references (meters, prices) exist, a plan's prices have its currency and
  *       interval, {@code meter_filter} keys are dimensions of the meter, a meter's filtered prices in a plan do not
  *       overlap (an unfiltered price of the meter bills the rest: {@link Plan#usageFilter}), a Stripe price selects
- *       one plan.</li>
+ *       one plan, a limit names a meter once per plan, dunning steps escalate (past_due first, each state once, days
+ *       not decreasing).</li>
  * </ol>
  * Every problem found is reported at once, in one {@link CatalogException} naming file, JSON path and reason.
  */
@@ -232,12 +235,13 @@ public final class CatalogLoader {
                     }
                 }
             }
+            DunningPolicy catalogDunning = root.has("dunning") ? dunning(root.get("dunning"), "$.dunning") : DunningPolicy.DEFAULT;
             Map<String, Plan> plans = new LinkedHashMap<>();
             Map<String, String> planOfStripePrice = new HashMap<>();
             JsonNode planNodes = root.get("plans");
             for (int i = 0; i < planNodes.size(); i++) {
                 String path = "$.plans[" + i + "]";
-                Plan plan = plan(planNodes.get(i), path, prices);
+                Plan plan = plan(planNodes.get(i), path, prices, meters, catalogDunning);
                 if (plans.putIfAbsent(plan.id(), plan) != null) {
                     problem(path + ".id", "plan " + plan.id() + " is defined twice");
                 }
@@ -253,7 +257,7 @@ public final class CatalogLoader {
             throwIfAny();
             Map<String, Price> published = new LinkedHashMap<>();
             prices.forEach((id, p) -> published.put(id, p.price()));
-            return new Catalog(root.get("catalog_version").asText(), meters, published, plans);
+            return new Catalog(root.get("catalog_version").asText(), meters, published, plans, catalogDunning);
         }
 
         Meter meter(JsonNode m) {
@@ -305,7 +309,7 @@ public final class CatalogLoader {
                     text(recurring, "usage_type", null));
         }
 
-        Plan plan(JsonNode p, String path, Map<String, Published> prices) {
+        Plan plan(JsonNode p, String path, Map<String, Published> prices, Map<String, Meter> meters, DunningPolicy catalogDunning) {
             String id = p.get("id").asText();
             String currency = p.get("currency").asText();
             if (!isoCurrency(currency)) {
@@ -391,8 +395,53 @@ public final class CatalogLoader {
                     }
                 }
             }
+            List<String> features = new ArrayList<>();
+            p.path("features").forEach(f -> features.add(f.asText()));
+            List<UsageLimit> limits = new ArrayList<>();
+            JsonNode limitNodes = p.path("limits");
+            for (int i = 0; i < limitNodes.size(); i++) {
+                JsonNode l = limitNodes.get(i);
+                String at = path + ".limits[" + i + "].meter";
+                String meter = l.get("meter").asText();
+                if (!meters.containsKey(meter)) {
+                    problem(at, "no meter " + meter + " in $.meters");
+                } else if (limits.stream().anyMatch(x -> x.meter().equals(meter))) {
+                    problem(at, "meter " + meter + " already has a limit in plan " + id + "; a meter has at most one");
+                } else {
+                    limits.add(new UsageLimit(meter, decimal(l.get("quantity_per_period")), "allowed".equals(l.get("overage").asText())));
+                }
+            }
+            DunningPolicy dunning = p.has("dunning") ? dunning(p.get("dunning"), path + ".dunning") : catalogDunning;
             return new Plan(id, text(p, "display_name", id), stripePriceIds, currency, interval, intervalCount,
-                    baseFee, usage, commitment);
+                    baseFee, usage, commitment, features, limits, dunning);
+        }
+
+        /** A schema-valid dunning policy at {@code path}; steps that do not escalate are problems (the default stands in). */
+        DunningPolicy dunning(JsonNode d, String path) {
+            List<DunningPolicy.Step> steps = new ArrayList<>();
+            JsonNode stepNodes = d.get("steps");
+            boolean ok = true;
+            for (int i = 0; i < stepNodes.size(); i++) {
+                JsonNode s = stepNodes.get(i);
+                DunningPolicy.Step step = new DunningPolicy.Step(DunningState.fromWire(s.get("state").asText()), s.get("after_days").asInt());
+                String at = path + ".steps[" + i + "]";
+                if (i == 0 && step.state() != DunningState.PAST_DUE) {
+                    problem(at + ".state", "the first dunning step is past_due (the grace period with full access)");
+                    ok = false;
+                } else if (i > 0 && step.state().ordinal() <= steps.get(i - 1).state().ordinal()) {
+                    problem(at + ".state", "dunning steps escalate past_due, restricted, suspended, each once: "
+                            + step.state().wire() + " cannot follow " + steps.get(i - 1).state().wire());
+                    ok = false;
+                } else if (i > 0 && step.afterDays() < steps.get(i - 1).afterDays()) {
+                    problem(at + ".after_days", "step " + step.state().wire() + " after " + step.afterDays()
+                            + " days would come before " + steps.get(i - 1).state().wire() + " after " + steps.get(i - 1).afterDays());
+                    ok = false;
+                }
+                steps.add(step);
+            }
+            DunningPolicy.RestrictedUsage usage = "refuse".equals(d.get("restricted_usage").asText())
+                    ? DunningPolicy.RestrictedUsage.REFUSE : DunningPolicy.RestrictedUsage.FLAG;
+            return ok ? new DunningPolicy(steps, usage) : DunningPolicy.DEFAULT; // placeholder: the load fails anyway
         }
 
         /** A plan's terms, which every price it references must share. */

@@ -1,5 +1,7 @@
 package dev.tally.catalog;
 
+import dev.tally.dunning.DunningPolicy;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,10 +21,15 @@ import java.util.function.Predicate;
  * @param usagePrices metered prices with their included quantities, in catalog order; a meter may have several, each
  *                    filtered by dimension (see {@link #usageFilter})
  * @param minimumCommitment the least the plan bills per full billing period, if any
+ * @param features feature lookup keys an account on the plan is entitled to (like Stripe Entitlements features,
+ *                 https://docs.stripe.com/billing/entitlements), in catalog order
+ * @param limits quantity limits per meter, in catalog order, at most one per meter
+ * @param dunning the plan's dunning policy: its own, else the catalog's, else {@link DunningPolicy#DEFAULT}
  */
 public record Plan(String id, String displayName, List<String> stripePriceIds, String currency, String interval,
                    int intervalCount, Optional<BaseFee> baseFee, List<UsagePrice> usagePrices,
-                   Optional<MinimumCommitment> minimumCommitment) {
+                   Optional<MinimumCommitment> minimumCommitment, List<String> features, List<UsageLimit> limits,
+                   DunningPolicy dunning) {
 
     public Plan {
         Objects.requireNonNull(id, "id");
@@ -30,6 +37,17 @@ public record Plan(String id, String displayName, List<String> stripePriceIds, S
         usagePrices = List.copyOf(usagePrices);
         baseFee = baseFee == null ? Optional.empty() : baseFee;
         minimumCommitment = minimumCommitment == null ? Optional.empty() : minimumCommitment;
+        features = features == null ? List.of() : List.copyOf(features);
+        limits = limits == null ? List.of() : List.copyOf(limits);
+        dunning = dunning == null ? DunningPolicy.DEFAULT : dunning;
+    }
+
+    /**
+     * @param meterId a meter id
+     * @return the plan's limit on that meter, empty when it sets none
+     */
+    public Optional<UsageLimit> limit(String meterId) {
+        return limits.stream().filter(l -> l.meter().equals(meterId)).findFirst();
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.tally.catalog;
 
+import dev.tally.dunning.DunningPolicy;
+import dev.tally.dunning.DunningState;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -119,6 +121,29 @@ class CatalogLoaderTest {
             assertThat(fee.chargedByStripe(List.of("price_tally_team_base_monthly"))).isTrue();
             assertThat(fee.chargedByStripe(List.of("price_tally_team_monthly"))).isFalse();
             assertThat(team.minimumCommitment()).isEmpty();
+        }
+
+        @Test
+        void plansCarryFeaturesLimitsAndTheirDunningPolicy() {
+            Plan team = catalog.plan("team").orElseThrow();
+            assertThat(team.features()).containsExactly("ci_builds", "image_registry");
+            assertThat(team.limits()).containsExactly(new UsageLimit("build_minutes", new BigDecimal("1500"), true),
+                    new UsageLimit("image_pulls", new BigDecimal("5000"), true));
+            assertThat(team.limit("storage_gb_hours")).isEmpty();
+            DunningPolicy catalogWide = new DunningPolicy(List.of(new DunningPolicy.Step(DunningState.PAST_DUE, 0),
+                    new DunningPolicy.Step(DunningState.RESTRICTED, 7), new DunningPolicy.Step(DunningState.SUSPENDED, 21)),
+                    DunningPolicy.RestrictedUsage.REFUSE);
+            assertThat(catalog.dunning()).isEqualTo(catalogWide);
+            assertThat(team.dunning()).as("no policy of its own: the catalog's").isEqualTo(catalogWide);
+
+            Plan business = catalog.plan("business").orElseThrow();
+            assertThat(business.features()).containsExactly("ci_builds", "image_registry", "sso", "audit_log");
+            assertThat(business.dunning()).isEqualTo(new DunningPolicy(List.of(new DunningPolicy.Step(DunningState.PAST_DUE, 0),
+                    new DunningPolicy.Step(DunningState.RESTRICTED, 14), new DunningPolicy.Step(DunningState.SUSPENDED, 30)),
+                    DunningPolicy.RestrictedUsage.FLAG));
+
+            assertThat(catalog.plan("pro_jpy").orElseThrow().limit("build_minutes")).contains(
+                    new UsageLimit("build_minutes", new BigDecimal("400"), false));
         }
 
         @Test
@@ -496,6 +521,49 @@ class CatalogLoaderTest {
     /** One price, as {@code tally rate --price} reads it. */
     @Nested
     class OnePrice {
+
+        @Test
+        void withoutFeaturesLimitsOrDunningAPlanHasNoneAndTheDefaultPolicy() {
+            Plan plan = load(catalog(perUnit("a", "1"), plan("", "a"))).plan("p").orElseThrow();
+            assertThat(plan.features()).isEmpty();
+            assertThat(plan.limits()).isEmpty();
+            assertThat(plan.dunning()).isEqualTo(DunningPolicy.DEFAULT);
+        }
+
+        @Test
+        void limitsNameAKnownMeterOnce() {
+            assertThat(problems(catalog(perUnit("a", "1"), plan("""
+                    "limits": [{"meter": "m1", "quantity_per_period": 10, "overage": "allowed"},
+                               {"meter": "m1", "quantity_per_period": 20, "overage": "not_allowed"},
+                               {"meter": "nope", "quantity_per_period": "0.5", "overage": "allowed"}]""", "a"))))
+                    .extracting(CatalogException.Problem::path, CatalogException.Problem::reason).containsExactly(
+                            tuple("$.plans[0].limits[1].meter", "meter m1 already has a limit in plan p; a meter has at most one"),
+                            tuple("$.plans[0].limits[2].meter", "no meter nope in $.meters"));
+            assertThat(problem(catalog(perUnit("a", "1"), plan("""
+                    "limits": [{"meter": "m1", "quantity_per_period": 10, "overage": "sometimes"}]""", "a"))).reason())
+                    .isEqualTo("overage is allowed (usage beyond the quantity is billed) or not_allowed (it is beyond the entitlement)");
+            assertThat(problem(catalog(perUnit("a", "1"), plan("\"features\": [\"SSO\"]", "a"))).path())
+                    .isEqualTo("$.plans[0].features[0]");
+        }
+
+        @Test
+        void dunningStepsEscalate() {
+            String steps = """
+                    "dunning": {"steps": [{"state": "past_due", "after_days": 3}, {"state": "suspended", "after_days": 2},
+                                          {"state": "restricted", "after_days": 9}], "restricted_usage": "refuse"}""";
+            assertThat(problems(catalog(perUnit("a", "1"), plan(steps, "a"))))
+                    .extracting(CatalogException.Problem::path, CatalogException.Problem::reason).containsExactly(
+                            tuple("$.plans[0].dunning.steps[1].after_days", "step suspended after 2 days would come before past_due after 3"),
+                            tuple("$.plans[0].dunning.steps[2].state", "dunning steps escalate past_due, restricted, suspended, each once: restricted cannot follow suspended"));
+            assertThat(problem("""
+                    {"catalog_version": "t", "meters": [], "prices": [], "plans": [],
+                     "dunning": {"steps": [{"state": "restricted", "after_days": 0}], "restricted_usage": "flag"}}""").toString())
+                    .isEqualTo("test-catalog.json: $.dunning.steps[0].state: the first dunning step is past_due (the grace period with full access)");
+            assertThat(problem("""
+                    {"catalog_version": "t", "meters": [], "prices": [], "plans": [],
+                     "dunning": {"steps": [{"state": "past_due", "after_days": 0}], "restricted_usage": "block"}}""").reason())
+                    .isEqualTo("restricted_usage is flag (counted, billed and flagged) or refuse (rejected with reason ACCOUNT_RESTRICTED)");
+        }
 
         @Test
         void aPriceWithoutRecurringOrMeter() {

@@ -14,7 +14,8 @@ import java.util.Map;
  * events; usage-ingest rejects a usage event of an unknown account (one lookup, one write); billing-run queries its
  * empty work list; invoice-generator handles a job for a subscription that does not exist; stripe-sync skips a
  * MODIFY record (an invoice is only pushed on INSERT, which needs a complete invoice); billing-alerts reads a
- * balance change that crosses no threshold; usage-buckets adds one new event to its bucket (one transaction).
+ * balance change that crosses no threshold; usage-buckets adds one new event to its bucket (one transaction);
+ * entitlements recomputes an account after a subscription change; entitlements-api answers 404 for an unknown account.
  */
 final class ColdStartEvents {
 
@@ -67,6 +68,16 @@ final class ColdStartEvents {
                             "entryId", "cg_bench:drawdown:tin_bench" + n, "grantId", "cg_bench", "currency", "usd",
                             "type", "drawdown", "amountMinor", -10, "remainingAfterMinor", 990 - 10 * n,
                             "invoiceId", "tin_bench" + n, "at", now), Map.of(), n);
+            case "EntitlementsFunction" -> stream("SubscriptionsTable", "MODIFY", Map.of("subscriptionId", "sub_bench" + n),
+                    Map.of("subscriptionId", "sub_bench" + n, "accountId", "org_bench" + n, "planId", "team"), Map.of(), n);
+            case "EntitlementsApiFunction" -> {
+                ObjectNode e = JSON.createObjectNode().put("version", "2.0").put("routeKey", "GET /entitlements/{account}")
+                        .put("rawPath", "/entitlements/org_bench" + n).put("isBase64Encoded", false);
+                e.putObject("pathParameters").put("account", "org_bench" + n);
+                e.putObject("requestContext").put("requestId", "bench-" + n).putObject("http")
+                        .put("method", "GET").put("path", "/entitlements/org_bench" + n);
+                yield e.toString();
+            }
             default -> JSON.createObjectNode().put("bench", n).toString();
         };
     }

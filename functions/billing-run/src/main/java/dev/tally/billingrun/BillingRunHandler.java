@@ -6,8 +6,11 @@ import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.tally.aws.AwsClients;
 import dev.tally.config.Env;
 import dev.tally.credit.CreditExpiry;
+import dev.tally.entitlement.EntitlementService;
+import dev.tally.entitlement.EntitlementServices;
 import dev.tally.invoice.InvoiceJob;
 import dev.tally.lambda.Primed;
+import dev.tally.metrics.Metrics;
 import dev.tally.store.TallyTables;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -20,9 +23,11 @@ import java.util.Map;
 /**
  * EventBridge Scheduler -> {@link BillingRunService}: queues one invoice job per closed account-period on
  * {@code INVOICE_JOBS_QUEUE_URL}; then {@link CreditExpiry}: expires the credit grants whose expiry has come and
- * marks those expiring within {@code CREDIT_EXPIRY_WARNING_SECONDS} (default 7 days) for a warning. The run's time is
- * the event's {@code time}, so a retried or replayed run sees the same cut-off. Returns the number of jobs queued;
- * fails (after queueing every job and trying every grant) when a grant could not be expired, so the run is retried.
+ * marks those expiring within {@code CREDIT_EXPIRY_WARNING_SECONDS} (default 7 days) for a warning; then the dunning
+ * clock ({@link EntitlementService#runClock}): the accounts whose next dunning step is due by the run's time enter it.
+ * The run's time is the event's {@code time}, so a retried or replayed run sees the same cut-off. Returns the number
+ * of jobs queued; fails (after queueing every job, trying every grant and every due account) when a grant could not
+ * be expired or a dunning step not applied, so the run is retried.
  *
  * <p>SnapStart: {@link #prime()} serialises a sample job and reads a subscription and a credit grant that do not
  * exist.
@@ -32,6 +37,7 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
     private final TallyTables tables;
     private final SqsInvoiceJobQueue queue;
     private final CreditExpiry expiry;
+    private final EntitlementService entitlements;
     private final Clock clock;
 
     /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
@@ -53,6 +59,7 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
         this.queue = new SqsInvoiceJobQueue(sqs, env.require("INVOICE_JOBS_QUEUE_URL"));
         this.expiry = new CreditExpiry(tables.creditStore(),
                 env.longValue("CREDIT_EXPIRY_WARNING_SECONDS", CreditExpiry.DEFAULT_WARNING_SECONDS));
+        this.entitlements = EntitlementServices.create(env, tables, Metrics.NONE, true);
         this.clock = clock;
     }
 
@@ -62,6 +69,7 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
         InvoiceJob.fromJson(new InvoiceJob("priming", "priming", 0, 1).toJson());
         Primed.readNothing(tables.subscriptions);
         Primed.readNothing(tables.client, tables.creditsTable, "accountId", "entryKey");
+        entitlements.current("priming", 0);
     }
 
     @Override
@@ -70,9 +78,14 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
                 ? Instant.ofEpochMilli(event.getTime().getMillis()) : clock.instant();
         List<InvoiceJob> jobs = service.run(runTime, queue::send);
         CreditExpiry.Result expired = expiry.run(runTime.getEpochSecond());
+        List<String> dunning = entitlements.runClock(runTime.getEpochSecond());
         if (!expired.failures().isEmpty()) {
             throw new IllegalStateException(expired.failures().size() + " credit grants could not be expired or warned "
                     + "about (the run is retried): " + expired.failures());
+        }
+        if (!dunning.isEmpty()) {
+            throw new IllegalStateException(dunning.size() + " accounts' dunning steps could not be applied (the run is "
+                    + "retried): " + dunning);
         }
         return jobs.size();
     }

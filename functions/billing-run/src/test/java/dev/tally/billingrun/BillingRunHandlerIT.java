@@ -10,6 +10,12 @@ import dev.tally.config.Env;
 import dev.tally.credit.CreditGrant;
 import dev.tally.credit.CreditStore;
 import dev.tally.credit.LedgerEntry;
+import dev.tally.dunning.DunningState;
+import dev.tally.entitlement.DynamoDbEntitlementStore;
+import dev.tally.entitlement.EntitlementServices;
+import dev.tally.entitlement.PaymentImages;
+import dev.tally.metrics.Metrics;
+import dev.tally.testsupport.PaymentItems;
 import dev.tally.invoice.InvoiceJob;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
@@ -280,6 +286,33 @@ abstract class BillingRunHandlerIT {
         assertThat(handler(Map.of()).handleRequest(scheduledAt(RUN), null)).isEqualTo(1);
         receiveJobs(1);
         assertThat(remaining(account)).containsExactlyInAnyOrderEntriesOf(Map.of("cg_a", 0L, "cg_b", 0L));
+    }
+
+    // ------------------------------------------------------------------------------------------------ dunning clock
+
+    @Test
+    void theRunEntersTheDunningStepsThatAreDueOnceAndOnlyThose() {
+        Map<String, String> env = backend().functionEnvironment("BillingRunFunction");
+        var entitlements = EntitlementServices.create(Env.of(env), tables, Metrics.NONE, false);
+        DynamoDbEntitlementStore store = new DynamoDbEntitlementStore(tables.client, env.get("ENTITLEMENTS_TABLE"), null);
+        long run = RUN.getEpochSecond();
+        String due = TallyFixtures.uniqueId("org_dunning_due");
+        String notYet = TallyFixtures.uniqueId("org_dunning_later");
+        for (String[] a : new String[][] {{due, Long.toString(run - 7 * 86_400)}, {notYet, Long.toString(run - 86_400)}}) {
+            TallyFixtures.seedCustomer(tables, a[0], "team", ANCHOR, run); // its period is open: no invoice job
+            long failedAt = Long.parseLong(a[1]);
+            entitlements.onPayment(PaymentImages.fact(PaymentItems.item("in_" + a[0], a[0], "payment_failed", 1, failedAt, failedAt))
+                    .orElseThrow(), failedAt);
+        }
+
+        // the schedule may run the same time twice: the step is entered once
+        assertThat(handler(Map.of()).handleRequest(scheduledAt(RUN), null)).isZero();
+        assertThat(handler(Map.of()).handleRequest(scheduledAt(RUN), null)).isZero();
+
+        assertThat(store.find(due).orElseThrow().entitlements().dunningState()).isEqualTo(DunningState.RESTRICTED);
+        assertThat(store.find(due).orElseThrow().history()).extracting(h -> h.causeId())
+                .containsExactly("payment_failed:in_" + due + ":1", "days_elapsed:restricted:" + (run - 7 * 86_400));
+        assertThat(store.find(notYet).orElseThrow().entitlements().dunningState()).isEqualTo(DunningState.PAST_DUE);
     }
 
     // -------------------------------------------------------------------------------------------------- helpers
