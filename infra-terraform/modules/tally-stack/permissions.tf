@@ -342,6 +342,7 @@ data "aws_iam_policy_document" "entitlements" {
     resources = [
       "${module.subscriptions_table.dynamodb_table_arn}/stream/*",
       "${module.credits_table.dynamodb_table_arn}/stream/*",
+      "${module.payments_table.dynamodb_table_arn}/stream/*",
     ]
   }
 

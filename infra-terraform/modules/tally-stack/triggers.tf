@@ -116,6 +116,23 @@ resource "aws_lambda_event_source_mapping" "billing_alerts_credit_ledger" {
   }
 }
 
+# Payment results (stripe-webhook writes them from Stripe's invoice events) drive dunning.
+resource "aws_lambda_event_source_mapping" "entitlements_payments" {
+  function_name                  = module.entitlements_function.lambda_alias_arn
+  event_source_arn               = module.payments_table.dynamodb_table_stream_arn
+  starting_position              = "TRIM_HORIZON"
+  batch_size                     = 100
+  maximum_retry_attempts         = 10
+  bisect_batch_on_function_error = true
+  function_response_types        = ["ReportBatchItemFailures"]
+
+  destination_config {
+    on_failure {
+      destination_arn = module.stream_failures_queue.queue_arn
+    }
+  }
+}
+
 resource "aws_lambda_event_source_mapping" "entitlements_subscriptions" {
   function_name                  = module.entitlements_function.lambda_alias_arn
   event_source_arn               = module.subscriptions_table.dynamodb_table_stream_arn
