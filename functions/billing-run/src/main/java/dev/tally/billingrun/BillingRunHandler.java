@@ -5,9 +5,14 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.tally.aws.AwsClients;
 import dev.tally.config.Env;
+import dev.tally.lambda.Invocations;
+import dev.tally.metrics.EmfMetrics;
+import dev.tally.metrics.Metrics;
 import dev.tally.credit.CreditExpiry;
 import dev.tally.invoice.InvoiceJob;
 import dev.tally.lambda.Primed;
+import dev.tally.logging.LogContext;
+import dev.tally.metrics.MetricNames;
 import dev.tally.store.TallyTables;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -33,6 +38,7 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
     private final SqsInvoiceJobQueue queue;
     private final CreditExpiry expiry;
     private final Clock clock;
+    private final Metrics metrics;
 
     /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public BillingRunHandler() {
@@ -45,6 +51,16 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
      * @param clock fallback time when the event carries none
      */
     public BillingRunHandler(Map<String, String> environment, Clock clock) {
+        this(environment, clock, EmfMetrics.create());
+    }
+
+    /**
+     * @param environment the function's environment variables
+     * @param clock fallback time when the event carries none
+     * @param metrics where the function's figures go ({@link EmfMetrics} in Lambda, the local runtime's recorder)
+     */
+    public BillingRunHandler(Map<String, String> environment, Clock clock, Metrics metrics) {
+        this.metrics = metrics;
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
         SqsClient sqs = AwsClients.configure(SqsClient.builder(), env, "SQS").build();
@@ -66,6 +82,12 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
 
     @Override
     public Integer handleRequest(ScheduledEvent event, Context context) {
+        try (LogContext.Scope ignored = LogContext.with(LogContext.CORRELATION_ID, event == null ? null : event.getId())) {
+            return Invocations.handle(context, metrics, () -> run(event));
+        }
+    }
+
+    private Integer run(ScheduledEvent event) {
         Instant runTime = event != null && event.getTime() != null
                 ? Instant.ofEpochMilli(event.getTime().getMillis()) : clock.instant();
         List<InvoiceJob> jobs = service.run(runTime, queue::send);
@@ -74,6 +96,7 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
             throw new IllegalStateException(expired.failures().size() + " credit grants could not be expired or warned "
                     + "about (the run is retried): " + expired.failures());
         }
+        metrics.increment(MetricNames.BILLING_RUNS_COMPLETED);
         return jobs.size();
     }
 }

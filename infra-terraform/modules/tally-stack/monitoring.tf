@@ -1,0 +1,434 @@
+# ----------------------------------------------------------------------------------------- alarms and dashboard
+# Every alarm notifies local.alarm_actions (the on-call topic aws_sns_topic.alarms in kms.tf, plus the environment's)
+# and names its runbook in docs/runbooks/. Tally's own metrics (namespace "Tally", names from
+# shared/src/main/java/dev/tally/metrics/MetricNames.java) come from the functions' logs in CloudWatch's embedded
+# metric format; each is also published without dimensions, as its total, which these alarms read. Also here: the
+# per-function alarms the lambda-function module does not make (throttles, duration near the timeout, stream lag),
+# the HTTP API's answers, the scheduler's delivery errors. The DLQs' depth and age alarms are the sqs-queue module's.
+
+locals {
+  runbooks = var.runbook_base_url
+
+  # Function name and timeout (seconds), as functions.tf sets them.
+  monitored_functions = {
+    stripe_webhook    = { name = module.stripe_webhook_function.lambda_function_name, timeout = 10 }
+    usage_ingest      = { name = module.usage_ingest_function.lambda_function_name, timeout = 30 }
+    usage_buckets     = { name = module.usage_buckets_function.lambda_function_name, timeout = 60 }
+    billing_run       = { name = module.billing_run_function.lambda_function_name, timeout = 120 }
+    invoice_generator = { name = module.invoice_generator_function.lambda_function_name, timeout = 60 }
+    stripe_sync       = { name = module.stripe_sync_function.lambda_function_name, timeout = 60 }
+    billing_alerts    = { name = module.billing_alerts_function.lambda_function_name, timeout = 30 }
+  }
+
+  # Every DynamoDB stream mapping (triggers.tf), by the function that reads it. Lambda reports IteratorAge per
+  # function: billing-alerts' alarm covers both of its streams.
+  stream_mappings = {
+    stripe_sync_new_invoices       = module.stripe_sync_function.lambda_function_name
+    usage_buckets_new_usage_events = module.usage_buckets_function.lambda_function_name
+    billing_alerts_usage_buckets   = module.billing_alerts_function.lambda_function_name
+    billing_alerts_credit_ledger   = module.billing_alerts_function.lambda_function_name
+  }
+  stream_functions = toset(values(local.stream_mappings))
+}
+
+# --- functions: throttles, duration near the timeout, stream lag
+
+resource "aws_cloudwatch_metric_alarm" "throttles" {
+  for_each = local.monitored_functions
+
+  alarm_name        = "${each.value.name}-throttles"
+  alarm_description = "Invocations of ${each.value.name} were throttled (reserved concurrency or the account limit): work waits or, for the webhook, Stripe gets 429s. Runbook: ${local.runbooks}/throttles.md"
+
+  namespace   = "AWS/Lambda"
+  metric_name = "Throttles"
+  dimensions = {
+    FunctionName = each.value.name
+  }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 3
+  datapoints_to_alarm = 2
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "duration_near_timeout" {
+  for_each = local.monitored_functions
+
+  alarm_name        = "${each.value.name}-duration-near-timeout"
+  alarm_description = "An invocation of ${each.value.name} took more than 80 % of its ${each.value.timeout} s timeout: the next may time out and be retried. Runbook: ${local.runbooks}/duration-near-timeout.md"
+
+  namespace   = "AWS/Lambda"
+  metric_name = "Duration"
+  dimensions = {
+    FunctionName = each.value.name
+  }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = each.value.timeout * 1000 * 0.8
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "stream_iterator_age" {
+  for_each = local.stream_functions
+
+  alarm_name        = "${each.value}-stream-iterator-age"
+  alarm_description = "${each.value} reads its DynamoDB stream more than ${var.stream_iterator_age_alarm_seconds} s behind (mappings: ${join(", ", [for k, v in local.stream_mappings : k if v == each.value])}); records expire after 24 h. Runbook: ${local.runbooks}/stream-lag.md"
+
+  namespace   = "AWS/Lambda"
+  metric_name = "IteratorAge"
+  dimensions = {
+    FunctionName = each.value
+  }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 3
+  datapoints_to_alarm = 2
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.stream_iterator_age_alarm_seconds * 1000
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}
+
+# --- the Stripe webhook: HTTP answers and signatures
+
+resource "aws_cloudwatch_metric_alarm" "webhook_5xx" {
+  alarm_name        = "${var.name_prefix}-webhook-5xx"
+  alarm_description = "The webhook answered Stripe with more than ${var.webhook_5xx_alarm_threshold} 5xx in 5 minutes: transient failures Stripe retries for 3 days. Runbook: ${local.runbooks}/webhook-errors.md"
+
+  namespace   = "AWS/ApiGateway"
+  metric_name = "5xx"
+  dimensions = {
+    ApiId = aws_apigatewayv2_api.http_api.id
+  }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.webhook_5xx_alarm_threshold
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "webhook_4xx" {
+  alarm_name        = "${var.name_prefix}-webhook-4xx"
+  alarm_description = "The webhook answered more than ${var.webhook_4xx_alarm_threshold} 4xx in 5 minutes: bad signatures or payloads Stripe will not retry. Runbook: ${local.runbooks}/webhook-errors.md"
+
+  namespace   = "AWS/ApiGateway"
+  metric_name = "4xx"
+  dimensions = {
+    ApiId = aws_apigatewayv2_api.http_api.id
+  }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.webhook_4xx_alarm_threshold
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "webhook_signature_failure_rate" {
+  alarm_name        = "${var.name_prefix}-webhook-signature-failure-rate"
+  alarm_description = "More than ${var.webhook_signature_failure_percent} % of webhook requests in 15 minutes failed signature verification: the signing secret was rotated without Tally, or someone is probing the endpoint. Runbook: ${local.runbooks}/webhook-errors.md"
+
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.webhook_signature_failure_percent
+  evaluation_periods  = 1
+  treat_missing_data  = "notBreaching"
+
+  metric_query {
+    id          = "rate"
+    expression  = "IF(failures + events > 0, 100 * failures / (failures + events), 0)"
+    label       = "Signature failures (% of webhook requests)"
+    return_data = true
+  }
+  metric_query {
+    id = "failures"
+    metric {
+      namespace   = "Tally"
+      metric_name = "WebhookSignatureFailures"
+      stat        = "Sum"
+      period      = 900
+    }
+  }
+  metric_query {
+    id = "events"
+    metric {
+      namespace   = "Tally"
+      metric_name = "WebhookEvents"
+      stat        = "Sum"
+      period      = 900
+    }
+  }
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}
+
+# --- the billing pipeline: Tally's own metrics
+
+resource "aws_cloudwatch_metric_alarm" "reconciliation_mismatches" {
+  alarm_name        = "${var.name_prefix}-reconciliation-mismatches"
+  alarm_description = "Reconciliation found an invoice, a ledger or a Stripe total that does not match what is behind it: billing may be wrong. Runbook: ${local.runbooks}/reconciliation-mismatch.md"
+
+  namespace           = "Tally"
+  metric_name         = "ReconciliationMismatches"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "stripe_sync_failures" {
+  alarm_name        = "${var.name_prefix}-stripe-sync-failures"
+  alarm_description = "Invoices were marked sync_failed: Stripe does not have them, so they are not charged. Runbook: ${local.runbooks}/stripe-sync-failed.md"
+
+  namespace           = "Tally"
+  metric_name         = "StripeSyncFailures"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "billing_run_late" {
+  alarm_name        = "${var.name_prefix}-billing-run-late"
+  alarm_description = "No billing run finished in the last two hourly schedules (BillingRunsCompleted missing counts as breaching): closed periods are not being invoiced. Runbook: ${local.runbooks}/billing-run-late.md"
+
+  namespace           = "Tally"
+  metric_name         = "BillingRunsCompleted"
+  statistic           = "Sum"
+  period              = 3600
+  evaluation_periods  = 2
+  datapoints_to_alarm = 2
+  comparison_operator = "LessThanThreshold"
+  threshold           = 1
+  treat_missing_data  = "breaching"
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}
+
+resource "aws_cloudwatch_metric_alarm" "usage_rejected_rate" {
+  alarm_name        = "${var.name_prefix}-usage-rejected-rate"
+  alarm_description = "More than ${var.usage_rejected_percent} % of the usage events received in 15 minutes were rejected (kept in the usage-rejections table with their reason): a producer sends bad events, or the catalog lacks a meter. Runbook: ${local.runbooks}/usage-rejections.md"
+
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.usage_rejected_percent
+  evaluation_periods  = 1
+  treat_missing_data  = "notBreaching"
+
+  metric_query {
+    id          = "rate"
+    expression  = "IF(rejected + counted + duplicates > 0, 100 * rejected / (rejected + counted + duplicates), 0)"
+    label       = "Usage events rejected (% of received)"
+    return_data = true
+  }
+  metric_query {
+    id = "rejected"
+    metric {
+      namespace   = "Tally"
+      metric_name = "UsageEventsRejected"
+      stat        = "Sum"
+      period      = 900
+    }
+  }
+  metric_query {
+    id = "counted"
+    metric {
+      namespace   = "Tally"
+      metric_name = "UsageEventsCounted"
+      stat        = "Sum"
+      period      = 900
+    }
+  }
+  metric_query {
+    id = "duplicates"
+    metric {
+      namespace   = "Tally"
+      metric_name = "UsageEventsDuplicate"
+      stat        = "Sum"
+      period      = 900
+    }
+  }
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}
+
+# --- the billing run's schedule
+
+resource "aws_cloudwatch_metric_alarm" "scheduler_target_errors" {
+  alarm_name        = "${var.name_prefix}-scheduler-target-errors"
+  alarm_description = "EventBridge Scheduler could not invoke the billing run (target errors); after its retries the event goes to the billing-run-failures queue. Runbook: ${local.runbooks}/billing-run-late.md"
+
+  namespace   = "AWS/Scheduler"
+  metric_name = "TargetErrorCount"
+  dimensions = {
+    ScheduleGroup = aws_scheduler_schedule.billing_run_hourly.group_name
+  }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}
+
+# --- the dashboard: the pipeline from ingest to Stripe
+
+resource "aws_cloudwatch_dashboard" "pipeline" {
+  dashboard_name = "${var.name_prefix}-pipeline"
+  dashboard_body = jsonencode({
+    widgets = [
+      {
+        type = "text", x = 0, y = 0, width = 24, height = 2
+        properties = {
+          markdown = "# Tally: ingest -> buckets -> billing run -> invoices -> Stripe\nRunbooks: `${local.runbooks}`. Metrics: namespace `Tally` (totals), dimensions in docs/design.md."
+        }
+      },
+      {
+        type = "metric", x = 0, y = 2, width = 8, height = 6
+        properties = {
+          title  = "Usage events (ingest)"
+          region = local.region
+          stat   = "Sum"
+          period = 300
+          metrics = [
+            ["Tally", "UsageEventsCounted"],
+            ["Tally", "UsageEventsDuplicate"],
+            ["Tally", "UsageEventsRejected"],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 8, y = 2, width = 8, height = 6
+        properties = {
+          title  = "Usage queue and stream lag"
+          region = local.region
+          period = 300
+          metrics = [
+            ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", module.usage_queue.queue_name, { stat = "Maximum" }],
+            ["AWS/Lambda", "IteratorAge", "FunctionName", module.usage_buckets_function.lambda_function_name, { stat = "Maximum" }],
+            ["AWS/Lambda", "IteratorAge", "FunctionName", module.billing_alerts_function.lambda_function_name, { stat = "Maximum" }],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 16, y = 2, width = 8, height = 6
+        properties = {
+          title  = "Billing runs, invoices, failures"
+          region = local.region
+          stat   = "Sum"
+          period = 3600
+          metrics = [
+            ["Tally", "BillingRunsCompleted"],
+            ["Tally", "InvoicesFinalized"],
+            ["Tally", "InvoiceFailures"],
+            ["Tally", "LateUsageAdjustments"],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 8, width = 8, height = 6
+        properties = {
+          title  = "Amount billed and credit drawn (minor units, all currencies)"
+          region = local.region
+          stat   = "Sum"
+          period = 3600
+          metrics = [
+            ["Tally", "AmountBilledMinor"],
+            ["Tally", "CreditDrawdownMinor"],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 8, y = 8, width = 8, height = 6
+        properties = {
+          title  = "Stripe sync"
+          region = local.region
+          stat   = "Sum"
+          period = 300
+          metrics = [
+            ["Tally", "StripeSynced"],
+            ["Tally", "StripeSyncFailures"],
+            ["AWS/Lambda", "IteratorAge", "FunctionName", module.stripe_sync_function.lambda_function_name, { stat = "Maximum" }],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 16, y = 8, width = 8, height = 6
+        properties = {
+          title  = "Stripe webhooks"
+          region = local.region
+          stat   = "Sum"
+          period = 300
+          metrics = [
+            ["Tally", "WebhookEvents"],
+            ["Tally", "WebhookSignatureFailures"],
+            ["AWS/ApiGateway", "4xx", "ApiId", aws_apigatewayv2_api.http_api.id],
+            ["AWS/ApiGateway", "5xx", "ApiId", aws_apigatewayv2_api.http_api.id],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 14, width = 12, height = 6
+        properties = {
+          title  = "Reconciliation and alerts"
+          region = local.region
+          stat   = "Sum"
+          period = 3600
+          metrics = [
+            ["Tally", "ReconciliationChecks"],
+            ["Tally", "ReconciliationMismatches"],
+            ["Tally", "AlertsRaised"],
+          ]
+        }
+      },
+      {
+        type = "alarm", x = 12, y = 14, width = 12, height = 6
+        properties = {
+          title = "Pipeline alarms"
+          alarms = [
+            aws_cloudwatch_metric_alarm.reconciliation_mismatches.arn,
+            aws_cloudwatch_metric_alarm.stripe_sync_failures.arn,
+            aws_cloudwatch_metric_alarm.billing_run_late.arn,
+            aws_cloudwatch_metric_alarm.usage_rejected_rate.arn,
+            aws_cloudwatch_metric_alarm.webhook_signature_failure_rate.arn,
+            aws_cloudwatch_metric_alarm.webhook_5xx.arn,
+            aws_cloudwatch_metric_alarm.scheduler_target_errors.arn,
+          ]
+        }
+      },
+    ]
+  })
+}
