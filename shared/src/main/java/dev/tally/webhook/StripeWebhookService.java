@@ -10,6 +10,7 @@ import com.stripe.model.StripeObject;
 import com.stripe.model.Subscription;
 import com.stripe.model.checkout.Session;
 import com.stripe.net.Webhook;
+import dev.tally.logging.LogContext;
 import dev.tally.account.AccountDirectory;
 import dev.tally.account.BillingPeriod;
 import dev.tally.catalog.Catalog;
@@ -143,7 +144,7 @@ public final class StripeWebhookService {
         if (event.getId() == null || event.getType() == null || event.getCreated() == null) {
             return WebhookResponse.badRequest("event lacks id, type or created");
         }
-        try {
+        try (LogContext.Scope ignored = LogContext.with(LogContext.STRIPE_EVENT_ID, event.getId())) {
             return apply(event);
         } catch (RetryLaterException e) {
             LOG.info("event {} ({}) not applicable yet: {}", event.getId(), event.getType(), e.getMessage());

@@ -82,14 +82,15 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
 
     @Override
     public Integer handleRequest(ScheduledEvent event, Context context) {
-        try (LogContext.Scope ignored = LogContext.with(LogContext.CORRELATION_ID, event == null ? null : event.getId())) {
-            return Invocations.handle(context, metrics, () -> run(event));
+        Instant runTime = event != null && event.getTime() != null
+                ? Instant.ofEpochMilli(event.getTime().getMillis()) : clock.instant();
+        // The scheduled time identifies the run: a retry of it has the same.
+        try (LogContext.Scope ignored = LogContext.with(LogContext.CORRELATION_ID, "billing-run:" + runTime)) {
+            return Invocations.handle(context, metrics, () -> run(runTime));
         }
     }
 
-    private Integer run(ScheduledEvent event) {
-        Instant runTime = event != null && event.getTime() != null
-                ? Instant.ofEpochMilli(event.getTime().getMillis()) : clock.instant();
+    private Integer run(Instant runTime) {
         List<InvoiceJob> jobs = service.run(runTime, queue::send);
         CreditExpiry.Result expired = expiry.run(runTime.getEpochSecond());
         if (!expired.failures().isEmpty()) {
