@@ -33,6 +33,29 @@ run "plans_with_defaults" {
   command = plan
 
   assert {
+    condition = alltrue([
+      for a in concat(values(aws_cloudwatch_metric_alarm.throttles), values(aws_cloudwatch_metric_alarm.duration_near_timeout),
+        values(aws_cloudwatch_metric_alarm.stream_iterator_age), [
+          aws_cloudwatch_metric_alarm.webhook_5xx, aws_cloudwatch_metric_alarm.webhook_4xx,
+          aws_cloudwatch_metric_alarm.webhook_signature_failure_rate, aws_cloudwatch_metric_alarm.reconciliation_mismatches,
+          aws_cloudwatch_metric_alarm.stripe_sync_failures, aws_cloudwatch_metric_alarm.billing_run_late,
+          aws_cloudwatch_metric_alarm.usage_rejected_rate, aws_cloudwatch_metric_alarm.scheduler_target_errors,
+      ]) : can(regex("Runbook: docs/runbooks/[a-z-]+[.]md", a.alarm_description)) && length(a.alarm_actions) > 0
+    ])
+    error_message = "Every alarm must name its runbook and notify someone (the on-call topic)."
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.throttles) == 7 && length(aws_cloudwatch_metric_alarm.duration_near_timeout) == 7 && length(aws_cloudwatch_metric_alarm.stream_iterator_age) == 3
+    error_message = "Every function needs throttle and duration alarms, every stream consumer an iterator age alarm."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.billing_run_late.treat_missing_data == "breaching" && aws_cloudwatch_metric_alarm.billing_run_late.metric_name == "BillingRunsCompleted"
+    error_message = "A billing run that never reports must alarm: missing BillingRunsCompleted is breaching."
+  }
+
+  assert {
     condition     = aws_scheduler_schedule.billing_run_hourly.schedule_expression == "cron(5 * * * ? *)" && aws_scheduler_schedule.billing_run_hourly.flexible_time_window[0].mode == "OFF"
     error_message = "The billing run must be scheduled at five past every hour, without a flexible window."
   }

@@ -80,10 +80,9 @@ public final class EmfMetrics implements Metrics {
             }
             try {
                 emf.flushMetrics(m -> {
-                    m.clearDefaultDimensions();
-                    if (!dimensions.isEmpty()) {
-                        m.addDimension(DimensionSet.of(dimensions));
-                    }
+                    // The document's only dimension set: EMF's defaults (LogGroup, ServiceName...) are off, and an
+                    // empty set, "Dimensions": [[]], is the metric without dimensions.
+                    m.setDefaultDimensions(dimensions.isEmpty() ? new DimensionSet() : DimensionSet.of(dimensions));
                     values.forEach((name, sum) -> m.addMetric(name, sum.sum(), unit(name)));
                 });
             } catch (RuntimeException e) {

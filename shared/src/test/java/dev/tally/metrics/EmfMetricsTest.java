@@ -32,6 +32,8 @@ class EmfMetricsTest {
 
         assertThat(documents).hasSize(3);
         JsonNode total = only(documents, List.of());
+        assertThat(total.path("_aws").path("CloudWatchMetrics").get(0).path("Dimensions").toString())
+                .as("one empty dimension set: the metric without dimensions").isEqualTo("[[]]");
         assertThat(total.path(MetricNames.USAGE_EVENTS_REJECTED).asLong()).isEqualTo(3);
         assertThat(total.path(MetricNames.AMOUNT_BILLED).asLong()).isEqualTo(12_345);
         assertThat(total.path(MetricNames.STRIPE_SYNC_FAILURES).asLong()).isEqualTo(1);
