@@ -101,14 +101,19 @@ resource "aws_cloudwatch_metric_alarm" "stream_iterator_age" {
   ok_actions    = local.alarm_actions
 }
 
-# --- the Stripe webhook: HTTP answers and signatures
+# --- the Stripe webhook's HTTP answers
 
-resource "aws_cloudwatch_metric_alarm" "webhook_5xx" {
-  alarm_name        = "${var.name_prefix}-webhook-5xx"
-  alarm_description = "The webhook answered Stripe with more than ${var.webhook_5xx_alarm_threshold} 5xx in 5 minutes: transient failures Stripe retries for 3 days. Runbook: ${local.runbooks}/webhook-errors.md"
+resource "aws_cloudwatch_metric_alarm" "webhook_status" {
+  for_each = {
+    "5xx" = { threshold = var.webhook_5xx_alarm_threshold, meaning = "transient failures Stripe retries for 3 days" }
+    "4xx" = { threshold = var.webhook_4xx_alarm_threshold, meaning = "bad signatures or payloads Stripe will not retry" }
+  }
+
+  alarm_name        = "${var.name_prefix}-webhook-${each.key}"
+  alarm_description = "The webhook answered more than ${each.value.threshold} ${each.key} in 5 minutes: ${each.value.meaning}. Runbook: ${local.runbooks}/webhook-errors.md"
 
   namespace   = "AWS/ApiGateway"
-  metric_name = "5xx"
+  metric_name = each.key
   dimensions = {
     ApiId = aws_apigatewayv2_api.http_api.id
   }
@@ -116,66 +121,8 @@ resource "aws_cloudwatch_metric_alarm" "webhook_5xx" {
   period              = 300
   evaluation_periods  = 1
   comparison_operator = "GreaterThanThreshold"
-  threshold           = var.webhook_5xx_alarm_threshold
+  threshold           = each.value.threshold
   treat_missing_data  = "notBreaching"
-
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "webhook_4xx" {
-  alarm_name        = "${var.name_prefix}-webhook-4xx"
-  alarm_description = "The webhook answered more than ${var.webhook_4xx_alarm_threshold} 4xx in 5 minutes: bad signatures or payloads Stripe will not retry. Runbook: ${local.runbooks}/webhook-errors.md"
-
-  namespace   = "AWS/ApiGateway"
-  metric_name = "4xx"
-  dimensions = {
-    ApiId = aws_apigatewayv2_api.http_api.id
-  }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = var.webhook_4xx_alarm_threshold
-  treat_missing_data  = "notBreaching"
-
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "webhook_signature_failure_rate" {
-  alarm_name        = "${var.name_prefix}-webhook-signature-failure-rate"
-  alarm_description = "More than ${var.webhook_signature_failure_percent} % of webhook requests in 15 minutes failed signature verification: the signing secret was rotated without Tally, or someone is probing the endpoint. Runbook: ${local.runbooks}/webhook-errors.md"
-
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = var.webhook_signature_failure_percent
-  evaluation_periods  = 1
-  treat_missing_data  = "notBreaching"
-
-  metric_query {
-    id          = "rate"
-    expression  = "IF(failures + events > 0, 100 * failures / (failures + events), 0)"
-    label       = "Signature failures (% of webhook requests)"
-    return_data = true
-  }
-  metric_query {
-    id = "failures"
-    metric {
-      namespace   = "Tally"
-      metric_name = "WebhookSignatureFailures"
-      stat        = "Sum"
-      period      = 900
-    }
-  }
-  metric_query {
-    id = "events"
-    metric {
-      namespace   = "Tally"
-      metric_name = "WebhookEvents"
-      stat        = "Sum"
-      period      = 900
-    }
-  }
 
   alarm_actions = local.alarm_actions
   ok_actions    = local.alarm_actions
@@ -183,12 +130,26 @@ resource "aws_cloudwatch_metric_alarm" "webhook_signature_failure_rate" {
 
 # --- the billing pipeline: Tally's own metrics
 
-resource "aws_cloudwatch_metric_alarm" "reconciliation_mismatches" {
-  alarm_name        = "${var.name_prefix}-reconciliation-mismatches"
-  alarm_description = "Reconciliation found an invoice, a ledger or a Stripe total that does not match what is behind it: billing may be wrong. Runbook: ${local.runbooks}/reconciliation-mismatch.md"
+# Anything at all of these is wrong.
+resource "aws_cloudwatch_metric_alarm" "tally_failures" {
+  for_each = {
+    reconciliation_mismatches = {
+      metric  = "ReconciliationMismatches"
+      meaning = "Reconciliation found an invoice, a ledger or a Stripe total that does not match what is behind it: billing may be wrong"
+      runbook = "reconciliation-mismatch.md"
+    }
+    stripe_sync_failures = {
+      metric  = "StripeSyncFailures"
+      meaning = "Invoices were marked sync_failed: Stripe does not have them, so they are not charged"
+      runbook = "stripe-sync-failed.md"
+    }
+  }
+
+  alarm_name        = "${var.name_prefix}-${replace(each.key, "_", "-")}"
+  alarm_description = "${each.value.meaning}. Runbook: ${local.runbooks}/${each.value.runbook}"
 
   namespace           = "Tally"
-  metric_name         = "ReconciliationMismatches"
+  metric_name         = each.value.metric
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1
@@ -200,18 +161,52 @@ resource "aws_cloudwatch_metric_alarm" "reconciliation_mismatches" {
   ok_actions    = local.alarm_actions
 }
 
-resource "aws_cloudwatch_metric_alarm" "stripe_sync_failures" {
-  alarm_name        = "${var.name_prefix}-stripe-sync-failures"
-  alarm_description = "Invoices were marked sync_failed: Stripe does not have them, so they are not charged. Runbook: ${local.runbooks}/stripe-sync-failed.md"
+# A share (percent) of what came in, over 15 minutes: 100 * bad / (bad + the others).
+resource "aws_cloudwatch_metric_alarm" "tally_rates" {
+  for_each = {
+    webhook_signature_failure_rate = {
+      bad       = "WebhookSignatureFailures"
+      others    = ["WebhookEvents"]
+      threshold = var.webhook_signature_failure_percent
+      label     = "Signature failures (% of webhook requests)"
+      meaning   = "of webhook requests failed signature verification: the signing secret was rotated without Tally, or someone is probing the endpoint"
+      runbook   = "webhook-errors.md"
+    }
+    usage_rejected_rate = {
+      bad       = "UsageEventsRejected"
+      others    = ["UsageEventsCounted", "UsageEventsDuplicate"]
+      threshold = var.usage_rejected_percent
+      label     = "Usage events rejected (% of received)"
+      meaning   = "of the usage events received were rejected (kept with their reason): a producer sends bad events, or the catalog lacks a meter"
+      runbook   = "usage-rejections.md"
+    }
+  }
 
-  namespace           = "Tally"
-  metric_name         = "StripeSyncFailures"
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
+  alarm_name          = "${var.name_prefix}-${replace(each.key, "_", "-")}"
+  alarm_description   = "More than ${each.value.threshold} % ${each.value.meaning}. Runbook: ${local.runbooks}/${each.value.runbook}"
   comparison_operator = "GreaterThanThreshold"
-  threshold           = 0
+  threshold           = each.value.threshold
+  evaluation_periods  = 1
   treat_missing_data  = "notBreaching"
+
+  metric_query {
+    id          = "rate"
+    expression  = "IF(${join(" + ", concat(["m0"], [for i, _ in each.value.others : "m${i + 1}"]))} > 0, 100 * m0 / (${join(" + ", concat(["m0"], [for i, _ in each.value.others : "m${i + 1}"]))}), 0)"
+    label       = each.value.label
+    return_data = true
+  }
+  dynamic "metric_query" {
+    for_each = concat([each.value.bad], each.value.others)
+    content {
+      id = "m${metric_query.key}"
+      metric {
+        namespace   = "Tally"
+        metric_name = metric_query.value
+        stat        = "Sum"
+        period      = 900
+      }
+    }
+  }
 
   alarm_actions = local.alarm_actions
   ok_actions    = local.alarm_actions
@@ -230,53 +225,6 @@ resource "aws_cloudwatch_metric_alarm" "billing_run_late" {
   comparison_operator = "LessThanThreshold"
   threshold           = 1
   treat_missing_data  = "breaching"
-
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "usage_rejected_rate" {
-  alarm_name        = "${var.name_prefix}-usage-rejected-rate"
-  alarm_description = "More than ${var.usage_rejected_percent} % of the usage events received in 15 minutes were rejected (kept in the usage-rejections table with their reason): a producer sends bad events, or the catalog lacks a meter. Runbook: ${local.runbooks}/usage-rejections.md"
-
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = var.usage_rejected_percent
-  evaluation_periods  = 1
-  treat_missing_data  = "notBreaching"
-
-  metric_query {
-    id          = "rate"
-    expression  = "IF(rejected + counted + duplicates > 0, 100 * rejected / (rejected + counted + duplicates), 0)"
-    label       = "Usage events rejected (% of received)"
-    return_data = true
-  }
-  metric_query {
-    id = "rejected"
-    metric {
-      namespace   = "Tally"
-      metric_name = "UsageEventsRejected"
-      stat        = "Sum"
-      period      = 900
-    }
-  }
-  metric_query {
-    id = "counted"
-    metric {
-      namespace   = "Tally"
-      metric_name = "UsageEventsCounted"
-      stat        = "Sum"
-      period      = 900
-    }
-  }
-  metric_query {
-    id = "duplicates"
-    metric {
-      namespace   = "Tally"
-      metric_name = "UsageEventsDuplicate"
-      stat        = "Sum"
-      period      = 900
-    }
-  }
 
   alarm_actions = local.alarm_actions
   ok_actions    = local.alarm_actions
@@ -304,131 +252,55 @@ resource "aws_cloudwatch_metric_alarm" "scheduler_target_errors" {
   ok_actions    = local.alarm_actions
 }
 
-# --- the dashboard: the pipeline from ingest to Stripe
+# --- the dashboard: the pipeline from ingest to Stripe, three graphs a row
+
+locals {
+  lag = { stat = "Maximum" }
+  dashboard_graphs = [
+    { title = "Usage events (ingest)", period = 300, metrics = [["Tally", "UsageEventsCounted"], ["Tally", "UsageEventsDuplicate"], ["Tally", "UsageEventsRejected"]] },
+    { title = "Usage queue age and stream lag (ms)", period = 300, metrics = [
+      ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", module.usage_queue.queue_name, local.lag],
+      ["AWS/Lambda", "IteratorAge", "FunctionName", module.usage_buckets_function.lambda_function_name, local.lag],
+      ["AWS/Lambda", "IteratorAge", "FunctionName", module.billing_alerts_function.lambda_function_name, local.lag],
+    ] },
+    { title = "Billing runs, invoices, failures", period = 3600, metrics = [["Tally", "BillingRunsCompleted"], ["Tally", "InvoicesFinalized"], ["Tally", "InvoiceFailures"], ["Tally", "LateUsageAdjustments"]] },
+    { title = "Amount billed and credit drawn (minor units, all currencies)", period = 3600, metrics = [["Tally", "AmountBilledMinor"], ["Tally", "CreditDrawdownMinor"]] },
+    { title = "Stripe sync", period = 300, metrics = [
+      ["Tally", "StripeSynced"], ["Tally", "StripeSyncFailures"],
+      ["AWS/Lambda", "IteratorAge", "FunctionName", module.stripe_sync_function.lambda_function_name, local.lag],
+    ] },
+    { title = "Stripe webhooks", period = 300, metrics = [
+      ["Tally", "WebhookEvents"], ["Tally", "WebhookSignatureFailures"],
+      ["AWS/ApiGateway", "4xx", "ApiId", aws_apigatewayv2_api.http_api.id], ["AWS/ApiGateway", "5xx", "ApiId", aws_apigatewayv2_api.http_api.id],
+    ] },
+    { title = "Reconciliation and alerts", period = 3600, metrics = [["Tally", "ReconciliationChecks"], ["Tally", "ReconciliationMismatches"], ["Tally", "AlertsRaised"]] },
+  ]
+  pipeline_alarms = concat(
+    [for a in aws_cloudwatch_metric_alarm.tally_failures : a.arn],
+    [for a in aws_cloudwatch_metric_alarm.tally_rates : a.arn],
+    [aws_cloudwatch_metric_alarm.billing_run_late.arn, aws_cloudwatch_metric_alarm.scheduler_target_errors.arn],
+    [for a in aws_cloudwatch_metric_alarm.webhook_status : a.arn],
+  )
+}
 
 resource "aws_cloudwatch_dashboard" "pipeline" {
   dashboard_name = "${var.name_prefix}-pipeline"
   dashboard_body = jsonencode({
-    widgets = [
-      {
+    widgets = concat(
+      [{
         type = "text", x = 0, y = 0, width = 24, height = 2
         properties = {
           markdown = "# Tally: ingest -> buckets -> billing run -> invoices -> Stripe\nRunbooks: `${local.runbooks}`. Metrics: namespace `Tally` (totals), dimensions in docs/design.md."
         }
-      },
-      {
-        type = "metric", x = 0, y = 2, width = 8, height = 6
-        properties = {
-          title  = "Usage events (ingest)"
-          region = local.region
-          stat   = "Sum"
-          period = 300
-          metrics = [
-            ["Tally", "UsageEventsCounted"],
-            ["Tally", "UsageEventsDuplicate"],
-            ["Tally", "UsageEventsRejected"],
-          ]
-        }
-      },
-      {
-        type = "metric", x = 8, y = 2, width = 8, height = 6
-        properties = {
-          title  = "Usage queue and stream lag"
-          region = local.region
-          period = 300
-          metrics = [
-            ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", module.usage_queue.queue_name, { stat = "Maximum" }],
-            ["AWS/Lambda", "IteratorAge", "FunctionName", module.usage_buckets_function.lambda_function_name, { stat = "Maximum" }],
-            ["AWS/Lambda", "IteratorAge", "FunctionName", module.billing_alerts_function.lambda_function_name, { stat = "Maximum" }],
-          ]
-        }
-      },
-      {
-        type = "metric", x = 16, y = 2, width = 8, height = 6
-        properties = {
-          title  = "Billing runs, invoices, failures"
-          region = local.region
-          stat   = "Sum"
-          period = 3600
-          metrics = [
-            ["Tally", "BillingRunsCompleted"],
-            ["Tally", "InvoicesFinalized"],
-            ["Tally", "InvoiceFailures"],
-            ["Tally", "LateUsageAdjustments"],
-          ]
-        }
-      },
-      {
-        type = "metric", x = 0, y = 8, width = 8, height = 6
-        properties = {
-          title  = "Amount billed and credit drawn (minor units, all currencies)"
-          region = local.region
-          stat   = "Sum"
-          period = 3600
-          metrics = [
-            ["Tally", "AmountBilledMinor"],
-            ["Tally", "CreditDrawdownMinor"],
-          ]
-        }
-      },
-      {
-        type = "metric", x = 8, y = 8, width = 8, height = 6
-        properties = {
-          title  = "Stripe sync"
-          region = local.region
-          stat   = "Sum"
-          period = 300
-          metrics = [
-            ["Tally", "StripeSynced"],
-            ["Tally", "StripeSyncFailures"],
-            ["AWS/Lambda", "IteratorAge", "FunctionName", module.stripe_sync_function.lambda_function_name, { stat = "Maximum" }],
-          ]
-        }
-      },
-      {
-        type = "metric", x = 16, y = 8, width = 8, height = 6
-        properties = {
-          title  = "Stripe webhooks"
-          region = local.region
-          stat   = "Sum"
-          period = 300
-          metrics = [
-            ["Tally", "WebhookEvents"],
-            ["Tally", "WebhookSignatureFailures"],
-            ["AWS/ApiGateway", "4xx", "ApiId", aws_apigatewayv2_api.http_api.id],
-            ["AWS/ApiGateway", "5xx", "ApiId", aws_apigatewayv2_api.http_api.id],
-          ]
-        }
-      },
-      {
-        type = "metric", x = 0, y = 14, width = 12, height = 6
-        properties = {
-          title  = "Reconciliation and alerts"
-          region = local.region
-          stat   = "Sum"
-          period = 3600
-          metrics = [
-            ["Tally", "ReconciliationChecks"],
-            ["Tally", "ReconciliationMismatches"],
-            ["Tally", "AlertsRaised"],
-          ]
-        }
-      },
-      {
-        type = "alarm", x = 12, y = 14, width = 12, height = 6
-        properties = {
-          title = "Pipeline alarms"
-          alarms = [
-            aws_cloudwatch_metric_alarm.reconciliation_mismatches.arn,
-            aws_cloudwatch_metric_alarm.stripe_sync_failures.arn,
-            aws_cloudwatch_metric_alarm.billing_run_late.arn,
-            aws_cloudwatch_metric_alarm.usage_rejected_rate.arn,
-            aws_cloudwatch_metric_alarm.webhook_signature_failure_rate.arn,
-            aws_cloudwatch_metric_alarm.webhook_5xx.arn,
-            aws_cloudwatch_metric_alarm.scheduler_target_errors.arn,
-          ]
-        }
-      },
-    ]
+      }],
+      [for i, g in local.dashboard_graphs : {
+        type       = "metric", x = (i % 3) * 8, y = 2 + floor(i / 3) * 6, width = 8, height = 6
+        properties = { title = g.title, region = local.region, stat = "Sum", period = g.period, metrics = g.metrics }
+      }],
+      [{
+        type       = "alarm", x = 8, y = 14, width = 16, height = 6
+        properties = { title = "Pipeline alarms", alarms = local.pipeline_alarms }
+      }],
+    )
   })
 }

@@ -35,11 +35,9 @@ run "plans_with_defaults" {
   assert {
     condition = alltrue([
       for a in concat(values(aws_cloudwatch_metric_alarm.throttles), values(aws_cloudwatch_metric_alarm.duration_near_timeout),
-        values(aws_cloudwatch_metric_alarm.stream_iterator_age), [
-          aws_cloudwatch_metric_alarm.webhook_5xx, aws_cloudwatch_metric_alarm.webhook_4xx,
-          aws_cloudwatch_metric_alarm.webhook_signature_failure_rate, aws_cloudwatch_metric_alarm.reconciliation_mismatches,
-          aws_cloudwatch_metric_alarm.stripe_sync_failures, aws_cloudwatch_metric_alarm.billing_run_late,
-          aws_cloudwatch_metric_alarm.usage_rejected_rate, aws_cloudwatch_metric_alarm.scheduler_target_errors,
+        values(aws_cloudwatch_metric_alarm.stream_iterator_age), values(aws_cloudwatch_metric_alarm.webhook_status),
+        values(aws_cloudwatch_metric_alarm.tally_failures), values(aws_cloudwatch_metric_alarm.tally_rates), [
+          aws_cloudwatch_metric_alarm.billing_run_late, aws_cloudwatch_metric_alarm.scheduler_target_errors,
       ]) : can(regex("Runbook: docs/runbooks/[a-z-]+[.]md", a.alarm_description)) && length(a.alarm_actions) > 0
     ])
     error_message = "Every alarm must name its runbook and notify someone (the on-call topic)."
@@ -48,6 +46,11 @@ run "plans_with_defaults" {
   assert {
     condition     = length(aws_cloudwatch_metric_alarm.throttles) == 7 && length(aws_cloudwatch_metric_alarm.duration_near_timeout) == 7 && length(aws_cloudwatch_metric_alarm.stream_iterator_age) == 3
     error_message = "Every function needs throttle and duration alarms, every stream consumer an iterator age alarm."
+  }
+
+  assert {
+    condition     = one([for q in aws_cloudwatch_metric_alarm.tally_rates["usage_rejected_rate"].metric_query : q.expression if q.expression != null]) == "IF(m0 + m1 + m2 > 0, 100 * m0 / (m0 + m1 + m2), 0)"
+    error_message = "The rejected usage rate is rejected over everything received (counted, duplicate, rejected)."
   }
 
   assert {
