@@ -33,68 +33,41 @@ locals {
 
 # --- functions: throttles, duration near the timeout, stream lag
 
-resource "aws_cloudwatch_metric_alarm" "throttles" {
-  for_each = local.monitored_functions
-
-  alarm_name        = "${each.value.name}-throttles"
-  alarm_description = "Invocations of ${each.value.name} were throttled (reserved concurrency or the account limit): work waits or, for the webhook, Stripe gets 429s. Runbook: ${local.runbooks}/throttles.md"
-
-  namespace   = "AWS/Lambda"
-  metric_name = "Throttles"
-  dimensions = {
-    FunctionName = each.value.name
-  }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 3
-  datapoints_to_alarm = 2
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = 0
-  treat_missing_data  = "notBreaching"
-
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
+locals {
+  # One alarm per function and kind (key "<function>/<kind>"), on the function's AWS/Lambda metric.
+  function_alarms = merge(
+    { for k, f in local.monitored_functions : "${k}/throttles" => {
+      function    = f.name, suffix = "throttles", metric = "Throttles", statistic = "Sum", threshold = 0, periods = 3
+      description = "Invocations of ${f.name} were throttled (reserved concurrency or the account limit): work waits or, for the webhook, Stripe gets 429s. Runbook: ${local.runbooks}/throttles.md"
+    } },
+    { for k, f in local.monitored_functions : "${k}/duration" => {
+      function    = f.name, suffix = "duration-near-timeout", metric = "Duration", statistic = "Maximum", threshold = f.timeout * 1000 * 0.8, periods = 1
+      description = "An invocation of ${f.name} took more than 80 % of its ${f.timeout} s timeout: the next may time out and be retried. Runbook: ${local.runbooks}/duration-near-timeout.md"
+    } },
+    { for name in local.stream_functions : "${name}/iterator_age" => {
+      function    = name, suffix = "stream-iterator-age", metric = "IteratorAge", statistic = "Maximum", threshold = var.stream_iterator_age_alarm_seconds * 1000, periods = 3
+      description = "${name} reads its DynamoDB stream more than ${var.stream_iterator_age_alarm_seconds} s behind (mappings: ${join(", ", [for k, v in local.stream_mappings : k if v == name])}); records expire after 24 h. Runbook: ${local.runbooks}/stream-lag.md"
+    } },
+  )
 }
 
-resource "aws_cloudwatch_metric_alarm" "duration_near_timeout" {
-  for_each = local.monitored_functions
+resource "aws_cloudwatch_metric_alarm" "function" {
+  for_each = local.function_alarms
 
-  alarm_name        = "${each.value.name}-duration-near-timeout"
-  alarm_description = "An invocation of ${each.value.name} took more than 80 % of its ${each.value.timeout} s timeout: the next may time out and be retried. Runbook: ${local.runbooks}/duration-near-timeout.md"
-
-  namespace   = "AWS/Lambda"
-  metric_name = "Duration"
-  dimensions = {
-    FunctionName = each.value.name
-  }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = each.value.timeout * 1000 * 0.8
-  treat_missing_data  = "notBreaching"
-
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "stream_iterator_age" {
-  for_each = local.stream_functions
-
-  alarm_name        = "${each.value}-stream-iterator-age"
-  alarm_description = "${each.value} reads its DynamoDB stream more than ${var.stream_iterator_age_alarm_seconds} s behind (mappings: ${join(", ", [for k, v in local.stream_mappings : k if v == each.value])}); records expire after 24 h. Runbook: ${local.runbooks}/stream-lag.md"
+  alarm_name        = "${each.value.function}-${each.value.suffix}"
+  alarm_description = each.value.description
 
   namespace   = "AWS/Lambda"
-  metric_name = "IteratorAge"
+  metric_name = each.value.metric
   dimensions = {
-    FunctionName = each.value
+    FunctionName = each.value.function
   }
-  statistic           = "Maximum"
+  statistic           = each.value.statistic
   period              = 300
-  evaluation_periods  = 3
-  datapoints_to_alarm = 2
+  evaluation_periods  = each.value.periods
+  datapoints_to_alarm = min(2, each.value.periods)
   comparison_operator = "GreaterThanThreshold"
-  threshold           = var.stream_iterator_age_alarm_seconds * 1000
+  threshold           = each.value.threshold
   treat_missing_data  = "notBreaching"
 
   alarm_actions = local.alarm_actions

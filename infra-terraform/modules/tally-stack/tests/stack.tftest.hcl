@@ -34,8 +34,7 @@ run "plans_with_defaults" {
 
   assert {
     condition = alltrue([
-      for a in concat(values(aws_cloudwatch_metric_alarm.throttles), values(aws_cloudwatch_metric_alarm.duration_near_timeout),
-        values(aws_cloudwatch_metric_alarm.stream_iterator_age), values(aws_cloudwatch_metric_alarm.webhook_status),
+      for a in concat(values(aws_cloudwatch_metric_alarm.function), values(aws_cloudwatch_metric_alarm.webhook_status),
         values(aws_cloudwatch_metric_alarm.tally_failures), values(aws_cloudwatch_metric_alarm.tally_rates), [
           aws_cloudwatch_metric_alarm.billing_run_late, aws_cloudwatch_metric_alarm.scheduler_target_errors,
       ]) : can(regex("Runbook: docs/runbooks/[a-z-]+[.]md", a.alarm_description)) && length(a.alarm_actions) > 0
@@ -44,7 +43,7 @@ run "plans_with_defaults" {
   }
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.throttles) == 7 && length(aws_cloudwatch_metric_alarm.duration_near_timeout) == 7 && length(aws_cloudwatch_metric_alarm.stream_iterator_age) == 3
+    condition     = length([for k, a in aws_cloudwatch_metric_alarm.function : k if endswith(k, "/throttles")]) == 7 && length([for k, a in aws_cloudwatch_metric_alarm.function : k if endswith(k, "/duration")]) == 7 && length([for k, a in aws_cloudwatch_metric_alarm.function : k if endswith(k, "/iterator_age")]) == 3
     error_message = "Every function needs throttle and duration alarms, every stream consumer an iterator age alarm."
   }
 
