@@ -31,108 +31,82 @@ locals {
   stream_functions = toset(values(local.stream_mappings))
 }
 
-# --- functions: throttles, duration near the timeout, stream lag
+# --- alarms on one metric each
 
 locals {
-  # One alarm per function and kind (key "<function>/<kind>"), on the function's AWS/Lambda metric.
-  function_alarms = merge(
+  # Every alarm on one metric, by key: the function ones ("<function>/<kind>"), the webhook's HTTP answers, Tally's
+  # failures, the billing run's heartbeat and the scheduler's errors. Defaults: Sum over 5 minutes, one period,
+  # above the threshold, missing data not breaching.
+  single_metric_alarms = merge(
     { for k, f in local.monitored_functions : "${k}/throttles" => {
-      function    = f.name, suffix = "throttles", metric = "Throttles", statistic = "Sum", threshold = 0, periods = 3
+      name        = "${f.name}-throttles", namespace = "AWS/Lambda", metric = "Throttles", dimensions = { FunctionName = f.name }
+      threshold   = 0, periods = 3, datapoints = 2
       description = "Invocations of ${f.name} were throttled (reserved concurrency or the account limit): work waits or, for the webhook, Stripe gets 429s. Runbook: ${local.runbooks}/throttles.md"
     } },
     { for k, f in local.monitored_functions : "${k}/duration" => {
-      function    = f.name, suffix = "duration-near-timeout", metric = "Duration", statistic = "Maximum", threshold = f.timeout * 1000 * 0.8, periods = 1
+      name        = "${f.name}-duration-near-timeout", namespace = "AWS/Lambda", metric = "Duration", dimensions = { FunctionName = f.name }
+      statistic   = "Maximum", threshold = f.timeout * 1000 * 0.8
       description = "An invocation of ${f.name} took more than 80 % of its ${f.timeout} s timeout: the next may time out and be retried. Runbook: ${local.runbooks}/duration-near-timeout.md"
     } },
     { for name in local.stream_functions : "${name}/iterator_age" => {
-      function    = name, suffix = "stream-iterator-age", metric = "IteratorAge", statistic = "Maximum", threshold = var.stream_iterator_age_alarm_seconds * 1000, periods = 3
+      name        = "${name}-stream-iterator-age", namespace = "AWS/Lambda", metric = "IteratorAge", dimensions = { FunctionName = name }
+      statistic   = "Maximum", threshold = var.stream_iterator_age_alarm_seconds * 1000, periods = 3, datapoints = 2
       description = "${name} reads its DynamoDB stream more than ${var.stream_iterator_age_alarm_seconds} s behind (mappings: ${join(", ", [for k, v in local.stream_mappings : k if v == name])}); records expire after 24 h. Runbook: ${local.runbooks}/stream-lag.md"
     } },
+    { for status, a in {
+      "5xx" = { threshold = var.webhook_5xx_alarm_threshold, meaning = "transient failures Stripe retries for 3 days" }
+      "4xx" = { threshold = var.webhook_4xx_alarm_threshold, meaning = "bad signatures or payloads Stripe will not retry" }
+      } : "webhook_${status}" => {
+      name        = "${var.name_prefix}-webhook-${status}", namespace = "AWS/ApiGateway", metric = status, dimensions = { ApiId = aws_apigatewayv2_api.http_api.id }
+      threshold   = a.threshold
+      description = "The webhook answered more than ${a.threshold} ${status} in 5 minutes: ${a.meaning}. Runbook: ${local.runbooks}/webhook-errors.md"
+    } },
+    {
+      reconciliation_mismatches = {
+        name        = "${var.name_prefix}-reconciliation-mismatches", namespace = "Tally", metric = "ReconciliationMismatches", threshold = 0
+        description = "Reconciliation found an invoice, a ledger or a Stripe total that does not match what is behind it: billing may be wrong. Runbook: ${local.runbooks}/reconciliation-mismatch.md"
+      }
+      stripe_sync_failures = {
+        name        = "${var.name_prefix}-stripe-sync-failures", namespace = "Tally", metric = "StripeSyncFailures", threshold = 0
+        description = "Invoices were marked sync_failed: Stripe does not have them, so they are not charged. Runbook: ${local.runbooks}/stripe-sync-failed.md"
+      }
+      # A heartbeat: a run that never reports is as bad as one that fails.
+      billing_run_late = {
+        name        = "${var.name_prefix}-billing-run-late", namespace = "Tally", metric = "BillingRunsCompleted", period = 3600, periods = 2, datapoints = 2
+        comparison  = "LessThanThreshold", threshold = 1, missing = "breaching"
+        description = "No billing run finished in the last two hourly schedules (BillingRunsCompleted missing counts as breaching): closed periods are not being invoiced. Runbook: ${local.runbooks}/billing-run-late.md"
+      }
+      scheduler_target_errors = {
+        name        = "${var.name_prefix}-scheduler-target-errors", namespace = "AWS/Scheduler", metric = "TargetErrorCount"
+        dimensions  = { ScheduleGroup = aws_scheduler_schedule.billing_run_hourly.group_name }, threshold = 0
+        description = "EventBridge Scheduler could not invoke the billing run (target errors); after its retries the event goes to the billing-run-failures queue. Runbook: ${local.runbooks}/billing-run-late.md"
+      }
+    },
   )
 }
 
-resource "aws_cloudwatch_metric_alarm" "function" {
-  for_each = local.function_alarms
+resource "aws_cloudwatch_metric_alarm" "metric" {
+  for_each = local.single_metric_alarms
 
-  alarm_name        = "${each.value.function}-${each.value.suffix}"
+  alarm_name        = each.value.name
   alarm_description = each.value.description
 
-  namespace   = "AWS/Lambda"
-  metric_name = each.value.metric
-  dimensions = {
-    FunctionName = each.value.function
-  }
-  statistic           = each.value.statistic
-  period              = 300
-  evaluation_periods  = each.value.periods
-  datapoints_to_alarm = min(2, each.value.periods)
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = each.value.threshold
-  treat_missing_data  = "notBreaching"
-
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
-}
-
-# --- the Stripe webhook's HTTP answers
-
-resource "aws_cloudwatch_metric_alarm" "webhook_status" {
-  for_each = {
-    "5xx" = { threshold = var.webhook_5xx_alarm_threshold, meaning = "transient failures Stripe retries for 3 days" }
-    "4xx" = { threshold = var.webhook_4xx_alarm_threshold, meaning = "bad signatures or payloads Stripe will not retry" }
-  }
-
-  alarm_name        = "${var.name_prefix}-webhook-${each.key}"
-  alarm_description = "The webhook answered more than ${each.value.threshold} ${each.key} in 5 minutes: ${each.value.meaning}. Runbook: ${local.runbooks}/webhook-errors.md"
-
-  namespace   = "AWS/ApiGateway"
-  metric_name = each.key
-  dimensions = {
-    ApiId = aws_apigatewayv2_api.http_api.id
-  }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = each.value.threshold
-  treat_missing_data  = "notBreaching"
-
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
-}
-
-# --- the billing pipeline: Tally's own metrics
-
-# Anything at all of these is wrong.
-resource "aws_cloudwatch_metric_alarm" "tally_failures" {
-  for_each = {
-    reconciliation_mismatches = {
-      metric  = "ReconciliationMismatches"
-      meaning = "Reconciliation found an invoice, a ledger or a Stripe total that does not match what is behind it: billing may be wrong"
-      runbook = "reconciliation-mismatch.md"
-    }
-    stripe_sync_failures = {
-      metric  = "StripeSyncFailures"
-      meaning = "Invoices were marked sync_failed: Stripe does not have them, so they are not charged"
-      runbook = "stripe-sync-failed.md"
-    }
-  }
-
-  alarm_name        = "${var.name_prefix}-${replace(each.key, "_", "-")}"
-  alarm_description = "${each.value.meaning}. Runbook: ${local.runbooks}/${each.value.runbook}"
-
-  namespace           = "Tally"
+  namespace           = each.value.namespace
   metric_name         = each.value.metric
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = 0
-  treat_missing_data  = "notBreaching"
+  dimensions          = lookup(each.value, "dimensions", null)
+  statistic           = lookup(each.value, "statistic", "Sum")
+  period              = lookup(each.value, "period", 300)
+  evaluation_periods  = lookup(each.value, "periods", 1)
+  datapoints_to_alarm = lookup(each.value, "datapoints", 1)
+  comparison_operator = lookup(each.value, "comparison", "GreaterThanThreshold")
+  threshold           = each.value.threshold
+  treat_missing_data  = lookup(each.value, "missing", "notBreaching")
 
   alarm_actions = local.alarm_actions
   ok_actions    = local.alarm_actions
 }
+
+# --- the billing pipeline: shares of Tally's own metrics
 
 # A share (percent) of what came in, over 15 minutes: 100 * bad / (bad + the others).
 resource "aws_cloudwatch_metric_alarm" "tally_rates" {
@@ -185,46 +159,6 @@ resource "aws_cloudwatch_metric_alarm" "tally_rates" {
   ok_actions    = local.alarm_actions
 }
 
-resource "aws_cloudwatch_metric_alarm" "billing_run_late" {
-  alarm_name        = "${var.name_prefix}-billing-run-late"
-  alarm_description = "No billing run finished in the last two hourly schedules (BillingRunsCompleted missing counts as breaching): closed periods are not being invoiced. Runbook: ${local.runbooks}/billing-run-late.md"
-
-  namespace           = "Tally"
-  metric_name         = "BillingRunsCompleted"
-  statistic           = "Sum"
-  period              = 3600
-  evaluation_periods  = 2
-  datapoints_to_alarm = 2
-  comparison_operator = "LessThanThreshold"
-  threshold           = 1
-  treat_missing_data  = "breaching"
-
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
-}
-
-# --- the billing run's schedule
-
-resource "aws_cloudwatch_metric_alarm" "scheduler_target_errors" {
-  alarm_name        = "${var.name_prefix}-scheduler-target-errors"
-  alarm_description = "EventBridge Scheduler could not invoke the billing run (target errors); after its retries the event goes to the billing-run-failures queue. Runbook: ${local.runbooks}/billing-run-late.md"
-
-  namespace   = "AWS/Scheduler"
-  metric_name = "TargetErrorCount"
-  dimensions = {
-    ScheduleGroup = aws_scheduler_schedule.billing_run_hourly.group_name
-  }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = 0
-  treat_missing_data  = "notBreaching"
-
-  alarm_actions = local.alarm_actions
-  ok_actions    = local.alarm_actions
-}
-
 # --- the dashboard: the pipeline from ingest to Stripe, three graphs a row
 
 locals {
@@ -249,10 +183,8 @@ locals {
     { title = "Reconciliation and alerts", period = 3600, metrics = [["Tally", "ReconciliationChecks"], ["Tally", "ReconciliationMismatches"], ["Tally", "AlertsRaised"]] },
   ]
   pipeline_alarms = concat(
-    [for a in aws_cloudwatch_metric_alarm.tally_failures : a.arn],
+    [for k in ["reconciliation_mismatches", "stripe_sync_failures", "billing_run_late", "scheduler_target_errors", "webhook_5xx", "webhook_4xx"] : aws_cloudwatch_metric_alarm.metric[k].arn],
     [for a in aws_cloudwatch_metric_alarm.tally_rates : a.arn],
-    [aws_cloudwatch_metric_alarm.billing_run_late.arn, aws_cloudwatch_metric_alarm.scheduler_target_errors.arn],
-    [for a in aws_cloudwatch_metric_alarm.webhook_status : a.arn],
   )
 }
 

@@ -34,16 +34,13 @@ run "plans_with_defaults" {
 
   assert {
     condition = alltrue([
-      for a in concat(values(aws_cloudwatch_metric_alarm.function), values(aws_cloudwatch_metric_alarm.webhook_status),
-        values(aws_cloudwatch_metric_alarm.tally_failures), values(aws_cloudwatch_metric_alarm.tally_rates), [
-          aws_cloudwatch_metric_alarm.billing_run_late, aws_cloudwatch_metric_alarm.scheduler_target_errors,
-      ]) : can(regex("Runbook: docs/runbooks/[a-z-]+[.]md", a.alarm_description)) && length(a.alarm_actions) > 0
+      for a in concat(values(aws_cloudwatch_metric_alarm.metric), values(aws_cloudwatch_metric_alarm.tally_rates)) : can(regex("Runbook: docs/runbooks/[a-z-]+[.]md", a.alarm_description)) && length(a.alarm_actions) > 0
     ])
     error_message = "Every alarm must name its runbook and notify someone (the on-call topic)."
   }
 
   assert {
-    condition     = length([for k, a in aws_cloudwatch_metric_alarm.function : k if endswith(k, "/throttles")]) == 7 && length([for k, a in aws_cloudwatch_metric_alarm.function : k if endswith(k, "/duration")]) == 7 && length([for k, a in aws_cloudwatch_metric_alarm.function : k if endswith(k, "/iterator_age")]) == 3
+    condition     = length([for k, a in aws_cloudwatch_metric_alarm.metric : k if endswith(k, "/throttles")]) == 7 && length([for k, a in aws_cloudwatch_metric_alarm.metric : k if endswith(k, "/duration")]) == 7 && length([for k, a in aws_cloudwatch_metric_alarm.metric : k if endswith(k, "/iterator_age")]) == 3
     error_message = "Every function needs throttle and duration alarms, every stream consumer an iterator age alarm."
   }
 
@@ -53,7 +50,7 @@ run "plans_with_defaults" {
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.billing_run_late.treat_missing_data == "breaching" && aws_cloudwatch_metric_alarm.billing_run_late.metric_name == "BillingRunsCompleted"
+    condition     = aws_cloudwatch_metric_alarm.metric["billing_run_late"].treat_missing_data == "breaching" && aws_cloudwatch_metric_alarm.metric["billing_run_late"].metric_name == "BillingRunsCompleted"
     error_message = "A billing run that never reports must alarm: missing BillingRunsCompleted is breaching."
   }
 

@@ -14,13 +14,14 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every alarm names its runbook, and the runbook exists: each {@code alarm_description} in the Terraform modules and
- * each {@code AlarmDescription} of template.yaml that names one ({@code Runbook: docs/runbooks/<name>.md}, or
- * {@code ${local.runbooks}/<name>.md} in the stack) points at a file in docs/runbooks/; the stack's alarms
- * (monitoring.tf) all name one.
+ * Every alarm names its runbook, and the runbook exists: each alarm description in the Terraform modules and
+ * template.yaml that names one ({@code Runbook: docs/runbooks/<name>.md}, {@code ${local.runbooks}/<name>.md} in the
+ * stack, or a {@code runbook = "<name>.md"} entry) points at a file in docs/runbooks/; every description written in
+ * the stack's monitoring.tf names one. (The stack's terraform test checks the planned alarm descriptions too.)
  */
 class AlarmRunbooksTest {
-    private static final Pattern RUNBOOK = Pattern.compile("Runbook: (?:docs/runbooks|\\$\\{local\\.runbooks})/([a-z0-9-]+\\.md)");
+    private static final Pattern RUNBOOK = Pattern.compile(
+            "Runbook: (?:docs/runbooks|\\$\\{local\\.runbooks})/([a-z0-9-]+\\.md)|runbook\\s*=\\s*\"([a-z0-9-]+\\.md)\"");
 
     @Test
     void everyRunbookAnAlarmNamesExists() throws IOException {
@@ -36,8 +37,9 @@ class AlarmRunbooksTest {
             Matcher m = RUNBOOK.matcher(Files.readString(source));
             while (m.find()) {
                 named++;
-                if (!Files.isRegularFile(root.resolve("docs/runbooks").resolve(m.group(1)))) {
-                    missing.add(root.relativize(source) + " -> " + m.group(1));
+                String runbook = m.group(1) != null ? m.group(1) : m.group(2);
+                if (!Files.isRegularFile(root.resolve("docs/runbooks").resolve(runbook))) {
+                    missing.add(root.relativize(source) + " -> " + runbook);
                 }
             }
         }
@@ -46,18 +48,18 @@ class AlarmRunbooksTest {
     }
 
     @Test
-    void everyAlarmOfTheStacksMonitoringNamesARunbook() throws IOException {
+    void everyAlarmDescriptionOfTheStacksMonitoringNamesARunbook() throws IOException {
         String monitoring = Files.readString(Tools.repoRoot().resolve("infra-terraform/modules/tally-stack/monitoring.tf"));
-        Matcher descriptions = Pattern.compile("alarm_description\\s*=\\s*\"(.*)\"").matcher(monitoring);
+        Matcher descriptions = Pattern.compile("description\\s*=\\s*\"(.*)\"").matcher(monitoring);
         List<String> without = new ArrayList<>();
-        int alarms = 0;
+        int written = 0;
         while (descriptions.find()) {
-            alarms++;
-            if (!RUNBOOK.matcher(descriptions.group(1)).find()) {
+            written++;
+            if (!descriptions.group(1).contains("Runbook: ${local.runbooks}/")) {
                 without.add(descriptions.group(1));
             }
         }
-        assertThat(alarms).isEqualTo((int) Pattern.compile("resource \"aws_cloudwatch_metric_alarm\"").matcher(monitoring).results().count());
+        assertThat(written).as("alarm descriptions written in monitoring.tf").isGreaterThanOrEqualTo(8);
         assertThat(without).as("alarm descriptions without a runbook").isEmpty();
     }
 }
