@@ -129,7 +129,7 @@ resource "aws_cloudwatch_metric_alarm" "depth" {
   count = var.create_dlq ? 1 : 0
 
   alarm_name        = "${var.name}-depth"
-  alarm_description = "More than ${var.depth_alarm_threshold} messages wait in ${var.name}: the consumer is behind (throttled, failing or at its maximum concurrency)."
+  alarm_description = "More than ${var.depth_alarm_threshold} messages wait in ${var.name}: the consumer is behind (throttled, failing or at its maximum concurrency). Runbook: docs/runbooks/queue-backlog.md"
 
   namespace   = "AWS/SQS"
   metric_name = "ApproximateNumberOfMessagesVisible"
@@ -153,7 +153,7 @@ resource "aws_cloudwatch_metric_alarm" "age" {
   count = var.create_dlq ? 1 : 0
 
   alarm_name        = "${var.name}-oldest-message-age"
-  alarm_description = "The oldest message in ${var.name} has waited more than ${var.age_alarm_threshold_seconds} s: work is stuck or far behind."
+  alarm_description = "The oldest message in ${var.name} has waited more than ${var.age_alarm_threshold_seconds} s: work is stuck or far behind. Runbook: docs/runbooks/queue-backlog.md"
 
   namespace   = "AWS/SQS"
   metric_name = "ApproximateAgeOfOldestMessage"

@@ -1,7 +1,8 @@
 # Tally: the whole system that ../../../template.yaml describes for SAM and the local runtime, composed of the
 # dynamodb-table, sqs-queue and lambda-function modules. environments/dev and environments/prod each call it once,
 # with their own variables. Files: tables.tf, queues.tf (and the event bus), kms.tf (the key and the alarm topic),
-# permissions.tf (one policy per function), functions.tf, triggers.tf (event source mappings, HTTP API, schedule).
+# permissions.tf (one policy per function), functions.tf, triggers.tf (event source mappings, HTTP API, schedule),
+# monitoring.tf (alarms with their runbooks, the pipeline dashboard).
 #
 # Names mirror the template's logical IDs in snake_case (AccountsTable -> module.accounts_table,
 # UsageIngestFunction -> module.usage_ingest_function, BillingEventBus -> aws_cloudwatch_event_bus.billing_event_bus,

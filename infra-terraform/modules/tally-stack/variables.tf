@@ -198,3 +198,39 @@ variable "webhook_throttling_rate_limit" {
   default     = 50
 }
 
+
+variable "runbook_base_url" {
+  description = "Where alarm descriptions point for runbooks: docs/runbooks/ of the repository (a URL of the repository's browser view, or the relative path)."
+  type        = string
+  default     = "docs/runbooks"
+}
+
+variable "webhook_5xx_alarm_threshold" {
+  description = "HTTP API 5xx answers to Stripe in 5 minutes above which the on-call is paged (Stripe retries them)."
+  type        = number
+  default     = 5
+}
+
+variable "webhook_4xx_alarm_threshold" {
+  description = "HTTP API 4xx answers in 5 minutes above which the on-call is paged (bad signatures or payloads)."
+  type        = number
+  default     = 10
+}
+
+variable "webhook_signature_failure_percent" {
+  description = "Share of webhook requests whose signature fails (percent, over 15 minutes) above which the on-call is paged: a rotated secret or someone probing the endpoint."
+  type        = number
+  default     = 5
+}
+
+variable "usage_rejected_percent" {
+  description = "Share of usage events rejected (percent of those received, over 15 minutes) above which the on-call is paged."
+  type        = number
+  default     = 5
+}
+
+variable "stream_iterator_age_alarm_seconds" {
+  description = "Age of the newest record a stream consumer has read (IteratorAge) above which it is behind."
+  type        = number
+  default     = 600
+}

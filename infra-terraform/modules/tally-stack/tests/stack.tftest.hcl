@@ -33,6 +33,28 @@ run "plans_with_defaults" {
   command = plan
 
   assert {
+    condition = alltrue([
+      for a in concat(values(aws_cloudwatch_metric_alarm.metric), values(aws_cloudwatch_metric_alarm.tally_rates)) : can(regex("Runbook: docs/runbooks/[a-z-]+[.]md", a.alarm_description)) && length(a.alarm_actions) > 0
+    ])
+    error_message = "Every alarm must name its runbook and notify someone (the on-call topic)."
+  }
+
+  assert {
+    condition     = length([for k, a in aws_cloudwatch_metric_alarm.metric : k if endswith(k, "/throttles")]) == 7 && length([for k, a in aws_cloudwatch_metric_alarm.metric : k if endswith(k, "/duration")]) == 7 && length([for k, a in aws_cloudwatch_metric_alarm.metric : k if endswith(k, "/iterator_age")]) == 3
+    error_message = "Every function needs throttle and duration alarms, every stream consumer an iterator age alarm."
+  }
+
+  assert {
+    condition     = one([for q in aws_cloudwatch_metric_alarm.tally_rates["usage_rejected_rate"].metric_query : q.expression if q.expression != null]) == "IF(m0 + m1 + m2 > 0, 100 * m0 / (m0 + m1 + m2), 0)"
+    error_message = "The rejected usage rate is rejected over everything received (counted, duplicate, rejected)."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.metric["billing_run_late"].treat_missing_data == "breaching" && aws_cloudwatch_metric_alarm.metric["billing_run_late"].metric_name == "BillingRunsCompleted"
+    error_message = "A billing run that never reports must alarm: missing BillingRunsCompleted is breaching."
+  }
+
+  assert {
     condition     = aws_scheduler_schedule.billing_run_hourly.schedule_expression == "cron(5 * * * ? *)" && aws_scheduler_schedule.billing_run_hourly.flexible_time_window[0].mode == "OFF"
     error_message = "The billing run must be scheduled at five past every hour, without a flexible window."
   }

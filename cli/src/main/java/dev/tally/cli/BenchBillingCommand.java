@@ -119,7 +119,7 @@ final class BenchBillingCommand implements Callable<Integer> {
             Clock clock = Clock.fixed(Instant.ofEpochSecond(FEB + 2 * 3600), ZoneOffset.UTC);
             InvoiceService service = new InvoiceService(tables, new DynamoDbInvoiceStore(tables),
                     new InvoiceCalculator(catalog, new UsageQuery(tables.usageStore(clock), catalog)), catalog, clock, 3600,
-                    UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS);
+                    UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS, dev.tally.metrics.Metrics.NONE);
 
             Figures tenth = run("s", subscriptions / 10, tables, catalog, clock, service, progress);
             Figures full = run("l", subscriptions, tables, catalog, clock, service, progress);

@@ -18,6 +18,7 @@ import dev.tally.local.streams.StreamRecordConverter;
 import dev.tally.metrics.Metrics;
 import dev.tally.invoice.InvoiceJob;
 import dev.tally.local.LocalRuntime;
+import dev.tally.metrics.RecordingMetrics;
 import dev.tally.local.stripe.StripeEvents;
 import dev.tally.money.Currencies;
 import dev.tally.store.AlertItem;
@@ -577,6 +578,15 @@ public final class DemoScenario {
                         throw new UncheckedIOException(e);
                     }
                 });
+
+        // What the functions reported through the Metrics port (EMF in AWS), from the runtime's shared recorder.
+        if (runtime.handlerCollaborator() instanceof RecordingMetrics metrics) {
+            ObjectNode figures = report.putObject("metrics");
+            ObjectNode totals = figures.putObject("totals");
+            metrics.totals().forEach(totals::put);
+            ObjectNode byDimensions = figures.putObject("by_dimensions");
+            metrics.byDimensions().forEach(byDimensions::put);
+        }
         return report;
     }
 

@@ -63,7 +63,8 @@ final class InvoicePreviewCommand extends RuntimeCommand {
             InvoiceService service = new InvoiceService(tables, new DynamoDbInvoiceStore(tables),
                     new InvoiceCalculator(catalog, new UsageQuery(tables.usageStore(clock), catalog)), catalog, clock,
                     env.longValue("BILLING_GRACE_PERIOD_SECONDS", 3600),
-                    env.longValue("USAGE_BACKDATING_WINDOW_SECONDS", UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS));
+                    env.longValue("USAGE_BACKDATING_WINDOW_SECONDS", UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS),
+                    dev.tally.metrics.Metrics.NONE);
             List<Invoice> previews = new ArrayList<>();
             tables.subscriptions.index(Indexes.BY_ACCOUNT).query(QueryConditional.keyEqualTo(k -> k.partitionValue(account)))
                     .stream().flatMap(p -> p.items().stream())

@@ -71,7 +71,7 @@ final class InvoiceResyncCommand extends RuntimeCommand {
                     .orElseThrow(() -> new Failure("no invoice " + invoiceId + " in " + tables.invoices.tableName() + " ("
                             + connection.describeDynamoDb() + "); `tally invoices --aws` lists them"));
             StripeSyncService service = new StripeSyncService(new DynamoDbStripeSyncStore(tables),
-                    StripeApiGateway.withKey(() -> key, null), Clock.systemUTC());
+                    StripeApiGateway.withKey(() -> key, null), Clock.systemUTC(), dev.tally.metrics.Metrics.NONE);
             return SyncOutcome.of(service.resync(invoice));
         } catch (SdkException e) {
             throw new Failure(connection.describeDynamoDb() + ": " + e.getMessage(), e);

@@ -1,5 +1,6 @@
 package dev.tally.cli;
 
+import dev.tally.metrics.RecordingMetrics;
 import dev.tally.local.LocalRuntime;
 import dev.tally.local.LocalRuntimeConfig;
 import dev.tally.stripesync.StripeSyncHandler;
@@ -37,6 +38,7 @@ final class RuntimeFactory {
                 .httpPort(options.httpPort).sqsPort(options.sqsPort).dynamoDbPort(options.dynamoDbPort)
                 .clockTicking(true)
                 .automaticSchedules(automaticSchedules)
+                .handlerCollaborator(new RecordingMetrics())
                 .parameter("BillingGracePeriodSeconds", Long.toString(options.gracePeriodSeconds))
                 .environment("STRIPE_WEBHOOK_SECRET", options.webhookSecret)
                 .adminAction(INVOICE_RESYNC, (runtime, body) -> {

@@ -13,9 +13,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -35,13 +37,30 @@ class DemoEndToEndTest {
     private static LocalRuntime runtime;
     private static ObjectNode report;
     private static TallyTables tables;
+    /** Everything logged while the demo ran (the functions log through SLF4J to stderr here, stdout in Lambda). */
+    private static String logs;
+    private static String webhookSecret;
 
     @BeforeAll
     static void runDemo() {
         RuntimeOptions options = CliTestSupport.runtimeOptions();
-        runtime = RuntimeFactory.start(options, false);
-        report = new DemoScenario(runtime, options.webhookSecret, options.gracePeriodSeconds,
-                new PrintStream(OutputStream.nullOutputStream())).run();
+        webhookSecret = options.webhookSecret;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        PrintStream out = System.out;
+        PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        System.setErr(tee);
+        System.setOut(tee);
+        try {
+            runtime = RuntimeFactory.start(options, false);
+            report = new DemoScenario(runtime, options.webhookSecret, options.gracePeriodSeconds,
+                    new PrintStream(OutputStream.nullOutputStream())).run();
+        } finally {
+            System.setErr(err);
+            System.setOut(out);
+            logs = captured.toString(StandardCharsets.UTF_8);
+            err.print(logs);
+        }
         Env env = Env.of(runtime.functionEnvironment("InvoiceGeneratorFunction"));
         tables = new TallyTables(AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build(), env);
     }
@@ -51,6 +70,30 @@ class DemoEndToEndTest {
         if (runtime != null) {
             runtime.close();
         }
+    }
+
+    /**
+     * The demo's Stripe customers have names and emails (DemoScenario's fixtures); no log line of any function may carry
+     * them, nor the webhook's signing secret. The capture is checked to hold the functions' lines first, so this
+     * cannot pass by capturing nothing.
+     */
+    @Test
+    void noLogLineCarriesTheFixturesPersonalDataOrASecret() {
+        assertThat(logs).as("the capture holds the functions' log lines").contains("usage event rejected").contains("finalized");
+        for (String personal : List.of("Acme Corp", "Acme (old name)", "Globex", "Initech KK", "Umbrella",
+                "@acme.example", "@globex.example", "@initech.example", "@umbrella.example")) {
+            assertThat(logs.lines().filter(l -> l.contains(personal)).toList()).as("log lines holding " + personal).isEmpty();
+        }
+        assertThat(logs).doesNotContain(webhookSecret);
+    }
+
+    @Test
+    void reportsTheFunctionsMetrics() {
+        JsonNode totals = report.path("metrics").path("totals");
+        assertThat(totals.path("UsageEventsCounted").asLong()).isEqualTo(report.path("usage").path("counted").asLong());
+        assertThat(totals.path("InvoicesFinalized").asLong()).isEqualTo(report.path("invoices").size());
+        assertThat(totals.path("UsageEventsRejected").asLong()).isEqualTo(report.path("usage").path("rejected").asLong());
+        assertThat(totals.path("BillingRunsCompleted").asLong()).isPositive();
     }
 
     @Test

@@ -131,7 +131,7 @@ public final class LocalRuntime implements AutoCloseable {
         for (String id : selected) {
             FunctionResource def = template.function(id);
             LocalFunction f = LocalFunction.load(def, stack.functionEnvironment(id, config.extraEnvironment()), clock,
-                    config.classLoader(), tracker);
+                    config.classLoader(), tracker, config.handlerCollaborator());
             for (FunctionEvent e : def.events()) {
                 f.requireAccepts(switch (e) {
                     case FunctionEvent.Sqs s -> SQSEvent.class;
@@ -232,6 +232,11 @@ public final class LocalRuntime implements AutoCloseable {
      */
     public String tableName(String tableLogicalId) {
         return stack.tableName(tableLogicalId);
+    }
+
+    /** What the handlers were given as their third constructor argument, null if nothing. */
+    public Object handlerCollaborator() {
+        return config.handlerCollaborator();
     }
 
     /** The clock every handler and the scheduler use. */

@@ -34,6 +34,7 @@ public final class LocalRuntimeConfig {
     private final ClassLoader classLoader;
     private final boolean automaticSchedules;
     private final Map<String, AdminAction> adminActions;
+    private final Object handlerCollaborator;
 
     private LocalRuntimeConfig(Builder b) {
         this.template = b.template;
@@ -49,6 +50,7 @@ public final class LocalRuntimeConfig {
         this.classLoader = b.classLoader;
         this.automaticSchedules = b.automaticSchedules;
         this.adminActions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.adminActions));
+        this.handlerCollaborator = b.handlerCollaborator;
     }
 
     /** A builder for the given {@code template.yaml}. */
@@ -124,6 +126,14 @@ public final class LocalRuntimeConfig {
         return adminActions;
     }
 
+    /**
+     * What every handler with a {@code (Map, Clock, T)} constructor, {@code T} a type of this object, is given as its
+     * third argument (Tally's metrics recorder, shared by the functions); null by default.
+     */
+    public Object handlerCollaborator() {
+        return handlerCollaborator;
+    }
+
     /** Builds a {@link LocalRuntimeConfig}. Not thread-safe. */
     public static final class Builder {
         private final Path template;
@@ -139,6 +149,7 @@ public final class LocalRuntimeConfig {
         private ClassLoader classLoader = Thread.currentThread().getContextClassLoader();
         private boolean automaticSchedules = true;
         private final Map<String, AdminAction> adminActions = new LinkedHashMap<>();
+        private Object handlerCollaborator;
 
         private Builder(Path template) {
             this.template = Objects.requireNonNull(template, "template");
@@ -245,6 +256,17 @@ public final class LocalRuntimeConfig {
                 throw new IllegalArgumentException("admin action names are letters, digits and -, found " + name);
             }
             adminActions.put(name, Objects.requireNonNull(action, "action"));
+            return this;
+        }
+
+        /**
+         * Gives this object to every handler that has a {@code (Map, Clock, T)} constructor with {@code T} one of its
+         * types (see {@link dev.tally.local.lambda.LocalFunction}).
+         *
+         * @param collaborator e.g. a metrics recorder shared by every function
+         */
+        public Builder handlerCollaborator(Object collaborator) {
+            this.handlerCollaborator = Objects.requireNonNull(collaborator, "collaborator");
             return this;
         }
 

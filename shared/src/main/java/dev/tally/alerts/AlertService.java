@@ -10,6 +10,9 @@ import dev.tally.credit.CreditGrant;
 import dev.tally.credit.CreditLedger;
 import dev.tally.credit.GrantBalance;
 import dev.tally.credit.LedgerEntry;
+import dev.tally.logging.LogContext;
+import dev.tally.metrics.MetricNames;
+import dev.tally.metrics.Metrics;
 import dev.tally.store.AlertItem;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
@@ -61,6 +64,7 @@ public final class AlertService {
     private final AlertPublisher publisher;
     private final List<BigDecimal> thresholds;
     private final Clock clock;
+    private final Metrics metrics;
 
     /**
      * @param tables bound tables
@@ -69,8 +73,10 @@ public final class AlertService {
      * @param publisher where alerts go
      * @param thresholds shares in (0, 1], ascending, e.g. {@code [0.5, 0.8, 1.0]}
      * @param clock source of alert times
+     * @param metrics receives {@link MetricNames#ALERTS_RAISED} by {@code type}, once per alert published
      */
-    public AlertService(TallyTables tables, UsageQuery usage, Catalog catalog, AlertPublisher publisher, List<BigDecimal> thresholds, Clock clock) {
+    public AlertService(TallyTables tables, UsageQuery usage, Catalog catalog, AlertPublisher publisher, List<BigDecimal> thresholds, Clock clock,
+                        Metrics metrics) {
         for (BigDecimal t : thresholds) {
             if (t.signum() <= 0 || t.compareTo(BigDecimal.ONE) > 0) {
                 throw new IllegalArgumentException("alert thresholds are shares in (0, 1], got " + t);
@@ -84,6 +90,7 @@ public final class AlertService {
         this.publisher = publisher;
         this.thresholds = List.copyOf(thresholds);
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /**
@@ -248,7 +255,10 @@ public final class AlertService {
         publisher.publish(type, alert.detail);
         alert.status = "published";
         tables.alerts.updateItem(alert);
-        LOG.info("alert {} raised: {}", id, alert.detail);
+        metrics.increment(MetricNames.ALERTS_RAISED, "type", type);
+        try (LogContext.Scope ignored = LogContext.with(LogContext.ACCOUNT, accountId)) {
+            LOG.info("alert {} raised: {}", id, alert.detail);
+        }
         return java.util.Optional.of(id);
     }
 

@@ -5,6 +5,9 @@ import dev.tally.catalog.Catalog;
 import dev.tally.credit.CreditLedger;
 import dev.tally.credit.Drawdown;
 import dev.tally.invoice.InvoiceStore.FinalizeOutcome;
+import dev.tally.logging.LogContext;
+import dev.tally.metrics.MetricNames;
+import dev.tally.metrics.Metrics;
 import dev.tally.store.PhaseItem;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
@@ -58,6 +61,7 @@ public final class InvoiceService {
     private final Clock clock;
     private final long gracePeriodSeconds;
     private final long backdatingWindowSeconds;
+    private final Metrics metrics;
 
     /**
      * @param tables bound tables (subscriptions, credits)
@@ -68,9 +72,13 @@ public final class InvoiceService {
      * @param gracePeriodSeconds how long after a period's end usage for it still counts on its own invoice
      * @param backdatingWindowSeconds how old usage may be when it arrives (usage-ingest's window): earlier invoices
      *                                are re-read for late usage as long as usage for their period can still arrive
+     * @param metrics receives, when an invoice is finalized, {@link MetricNames#INVOICES_FINALIZED},
+     *                {@link MetricNames#AMOUNT_BILLED} (its total), {@link MetricNames#CREDIT_DRAWDOWN} and
+     *                {@link MetricNames#LATE_ADJUSTMENTS} (its adjustment lines), all by {@code currency}; and
+     *                {@link MetricNames#INVOICE_FAILURES} when a draft cannot be rated
      */
     public InvoiceService(TallyTables tables, InvoiceStore store, InvoiceCalculator calculator, Catalog catalog, Clock clock,
-                          long gracePeriodSeconds, long backdatingWindowSeconds) {
+                          long gracePeriodSeconds, long backdatingWindowSeconds, Metrics metrics) {
         this.tables = tables;
         this.store = store;
         this.calculator = calculator;
@@ -79,6 +87,7 @@ public final class InvoiceService {
         this.clock = clock;
         this.gracePeriodSeconds = gracePeriodSeconds;
         this.backdatingWindowSeconds = backdatingWindowSeconds;
+        this.metrics = metrics;
     }
 
     /**
@@ -91,6 +100,14 @@ public final class InvoiceService {
      * @throws ConcurrentAttemptException if another attempt on the same invoice is under way (transient: retried)
      */
     public Optional<Invoice> invoice(InvoiceJob job) {
+        try (LogContext.Scope ignored = LogContext.with(LogContext.ACCOUNT, job.accountId(),
+                LogContext.INVOICE_ID, Invoice.idFor(job.subscriptionId(), job.periodStart()))) {
+            LOG.info("invoice job: period {}..{} of {}", job.periodStart(), job.periodEnd(), job.subscriptionId());
+            return invoiceInContext(job);
+        }
+    }
+
+    private Optional<Invoice> invoiceInContext(InvoiceJob job) {
         SubscriptionItem sub = Optional.ofNullable(tables.subscriptions.getItem(r -> r.consistentRead(true)
                         .key(k -> k.partitionValue(job.subscriptionId()))))
                 .orElseThrow(() -> new IllegalStateException("unknown subscription " + job.subscriptionId()));
@@ -153,6 +170,7 @@ public final class InvoiceService {
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
             LOG.error("invoice {} could not be rated and stays a draft: {}", invoiceId, reason);
             store.recordFailure(invoiceId, reason);
+            metrics.increment(MetricNames.INVOICE_FAILURES);
             return store.find(invoiceId);
         }
         store.writeLines(invoiceId, attempt.getAsLong(), lines);
@@ -174,6 +192,7 @@ public final class InvoiceService {
                 case FINALIZED -> {
                     LOG.info("invoice {} finalized: {} lines, subtotal={} credits={} total={} {}", invoiceId, all.size(),
                             subtotal, applied, open.totalMinor(), sub.currency);
+                    count(open);
                     return Optional.of(open);
                 }
                 case SUPERSEDED -> {
@@ -189,6 +208,19 @@ public final class InvoiceService {
                     }
                 }
             }
+        }
+    }
+
+    private void count(Invoice finalized) {
+        Map<String, String> currency = Map.of("currency", finalized.currency());
+        metrics.add(MetricNames.INVOICES_FINALIZED, 1, currency);
+        metrics.add(MetricNames.AMOUNT_BILLED, finalized.totalMinor(), currency);
+        if (finalized.creditsAppliedMinor() != 0) {
+            metrics.add(MetricNames.CREDIT_DRAWDOWN, finalized.creditsAppliedMinor(), currency);
+        }
+        long adjustments = finalized.lines().stream().filter(l -> l.type() == LineType.ADJUSTMENT).count();
+        if (adjustments > 0) {
+            metrics.add(MetricNames.LATE_ADJUSTMENTS, adjustments, currency);
         }
     }
 

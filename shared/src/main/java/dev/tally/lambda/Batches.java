@@ -28,7 +28,7 @@ import java.util.function.Consumer;
 public final class Batches {
     private static final Logger LOG = LoggerFactory.getLogger(Batches.class);
     /** Log context key of the message or record being handled. */
-    public static final String CORRELATION_ID = "correlation_id";
+    public static final String CORRELATION_ID = dev.tally.logging.LogContext.CORRELATION_ID;
 
     private Batches() {
     }

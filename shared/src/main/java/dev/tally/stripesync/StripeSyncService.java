@@ -3,6 +3,9 @@ package dev.tally.stripesync;
 import dev.tally.invoice.Invoice;
 import dev.tally.invoice.InvoiceLine;
 import dev.tally.invoice.InvoiceStatus;
+import dev.tally.logging.LogContext;
+import dev.tally.metrics.MetricNames;
+import dev.tally.metrics.Metrics;
 import dev.tally.money.Currencies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,6 +91,7 @@ public final class StripeSyncService {
     private final Clock clock;
     private final Sleeper sleeper;
     private final RandomGenerator random;
+    private final Metrics metrics;
 
     /**
      * @param store sync states and customers
@@ -95,14 +99,17 @@ public final class StripeSyncService {
      * @param clock source of state times
      * @param sleeper waits for a not-before time
      * @param random jitter of the backoff
+     * @param metrics receives {@link MetricNames#STRIPE_SYNCED} and {@link MetricNames#STRIPE_SYNC_FAILURES} (each
+     *                invoice marked {@code sync_failed})
      */
     public StripeSyncService(StripeSyncStore store, StripeGateway stripe, Clock clock, Sleeper sleeper,
-                             RandomGenerator random) {
+                             RandomGenerator random, Metrics metrics) {
         this.store = store;
         this.stripe = stripe;
         this.clock = clock;
         this.sleeper = sleeper;
         this.random = random;
+        this.metrics = metrics;
     }
 
     /**
@@ -111,9 +118,10 @@ public final class StripeSyncService {
      * @param store sync states and customers
      * @param stripe the gateway (real or recording)
      * @param clock source of state times
+     * @param metrics receives sync outcomes, as above
      */
-    public StripeSyncService(StripeSyncStore store, StripeGateway stripe, Clock clock) {
-        this(store, stripe, clock, Sleeper.REAL, ThreadLocalRandom.current());
+    public StripeSyncService(StripeSyncStore store, StripeGateway stripe, Clock clock, Metrics metrics) {
+        this(store, stripe, clock, Sleeper.REAL, ThreadLocalRandom.current(), metrics);
     }
 
     /**
@@ -129,6 +137,16 @@ public final class StripeSyncService {
      * @throws RuntimeException when the state cannot be read or written: retry
      */
     public Optional<SyncState> sync(Invoice invoice) {
+        try (LogContext.Scope ignored = inContext(invoice)) {
+            return syncInContext(invoice);
+        }
+    }
+
+    private static LogContext.Scope inContext(Invoice invoice) {
+        return LogContext.with(LogContext.ACCOUNT, invoice.accountId(), LogContext.INVOICE_ID, invoice.invoiceId());
+    }
+
+    private Optional<SyncState> syncInContext(Invoice invoice) {
         if (invoice.status() != InvoiceStatus.OPEN) {
             LOG.info("invoice {} is {} in Tally: only finalized (open) invoices are sent to Stripe", invoice.invoiceId(),
                     invoice.status().wireName());
@@ -148,6 +166,7 @@ public final class StripeSyncService {
             String reason = "gave up after " + state.attempts() + " attempts: " + lastErrorOf(state);
             SyncState failed = store.save(state.endAttempt(SyncStatus.SYNC_FAILED, reason, null, false), now);
             LOG.warn("invoice {} sync_failed: {}", invoice.invoiceId(), reason);
+            metrics.increment(MetricNames.STRIPE_SYNC_FAILURES);
             return Optional.of(failed);
         }
         waitUntilDue(state);
@@ -166,6 +185,12 @@ public final class StripeSyncService {
      * @throws StripeSyncStore.ConcurrentSyncException when another runner is syncing it right now
      */
     public SyncState resync(Invoice invoice) {
+        try (LogContext.Scope ignored = inContext(invoice)) {
+            return resyncInContext(invoice);
+        }
+    }
+
+    private SyncState resyncInContext(Invoice invoice) {
         if (invoice.status() != InvoiceStatus.OPEN) {
             throw new IllegalArgumentException("invoice " + invoice.invoiceId() + " is " + invoice.status().wireName()
                     + " in Tally: only finalized (open) invoices are sent to Stripe");
@@ -211,6 +236,7 @@ public final class StripeSyncService {
             SyncState ended = store.save(attempt.state.endAttempt(done, null, null, false), now());
             LOG.info("invoice {} {} ({}) at attempt {}", invoice.invoiceId(), done.wireName(), ended.stripeInvoiceId(),
                     ended.attempts());
+            metrics.increment(MetricNames.STRIPE_SYNCED);
             return ended;
         } catch (SyncRefusal | StripeFailure e) {
             if (e instanceof SyncRefusal || ((StripeFailure) e).permanent()) {
@@ -218,6 +244,7 @@ public final class StripeSyncService {
                 SyncState failed = store.save(attempt.state.endAttempt(SyncStatus.SYNC_FAILED, e.getMessage(), null,
                         newKeys), now());
                 LOG.warn("invoice {} sync_failed (permanent): {}", invoice.invoiceId(), e.getMessage());
+                metrics.increment(MetricNames.STRIPE_SYNC_FAILURES);
                 return failed;
             }
             return failTransiently(attempt.state, e, streamRetries);
@@ -235,6 +262,7 @@ public final class StripeSyncService {
             String why = streamRetries ? "gave up after " + state.attempts() + " attempts: " + reason : reason;
             SyncState failed = store.save(state.endAttempt(SyncStatus.SYNC_FAILED, why, null, newKeys), now());
             LOG.warn("invoice {} sync_failed: {}", state.invoiceId(), why);
+            metrics.increment(MetricNames.STRIPE_SYNC_FAILURES);
             return failed;
         }
         Duration delay = Sleeper.backoff(state.attempts(), RETRY_BASE, RETRY_CAP, random);

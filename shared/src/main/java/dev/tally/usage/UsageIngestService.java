@@ -5,6 +5,9 @@ import dev.tally.account.AccountDirectory;
 import dev.tally.catalog.Aggregation;
 import dev.tally.catalog.Catalog;
 import dev.tally.catalog.Meter;
+import dev.tally.logging.LogContext;
+import dev.tally.metrics.MetricNames;
+import dev.tally.metrics.Metrics;
 import dev.tally.store.Backoff;
 import dev.tally.store.TallyTables;
 import dev.tally.store.UsageRejectionItem;
@@ -52,6 +55,7 @@ public final class UsageIngestService {
     private static final int INSERT_ATTEMPTS = 3;
     /** How long an account known to exist is remembered by this execution environment, in seconds. */
     private static final long ACCOUNT_CACHE_SECONDS = 60;
+    private static final String METER = "meter";
 
     private final UsageStore store;
     private final TallyTables tables;
@@ -59,6 +63,7 @@ public final class UsageIngestService {
     private final Catalog catalog;
     private final Clock clock;
     private final long backdatingWindowSeconds;
+    private final Metrics metrics;
     private final Map<String, Long> knownAccounts = new ConcurrentHashMap<>();
 
     /**
@@ -87,8 +92,12 @@ public final class UsageIngestService {
      * @param catalog the validated catalog
      * @param clock the clock for the time window checks and receipt times
      * @param backdatingWindowSeconds how old an event may be, e.g. {@link #DEFAULT_BACKDATING_WINDOW_SECONDS}
+     * @param metrics receives {@link MetricNames#USAGE_EVENTS_COUNTED}, {@link MetricNames#USAGE_EVENTS_DUPLICATE}
+     *     (by {@code meter}) and {@link MetricNames#USAGE_EVENTS_REJECTED} (by {@code reason} and {@code meter}, which
+     *     is {@code unknown} when the event names no meter of the catalog); a redelivered rejection counts again
      */
-    public UsageIngestService(UsageStore store, TallyTables tables, Catalog catalog, Clock clock, long backdatingWindowSeconds) {
+    public UsageIngestService(UsageStore store, TallyTables tables, Catalog catalog, Clock clock, long backdatingWindowSeconds,
+                              Metrics metrics) {
         if (backdatingWindowSeconds <= 0) {
             throw new IllegalArgumentException("the backdating window must be positive, was " + backdatingWindowSeconds);
         }
@@ -98,6 +107,7 @@ public final class UsageIngestService {
         this.catalog = catalog;
         this.clock = clock;
         this.backdatingWindowSeconds = backdatingWindowSeconds;
+        this.metrics = metrics;
     }
 
     /**
@@ -145,6 +155,7 @@ public final class UsageIngestService {
                         toInsert.add(p);
                     } else {
                         slots[i] = IngestOutcome.DUPLICATE; // the same id twice in one batch: the first one counts
+                        metrics.increment(MetricNames.USAGE_EVENTS_DUPLICATE, METER, event.meter());
                     }
                 } catch (UsageRejection r) {
                     slots[i] = IngestOutcome.REJECTED;
@@ -283,8 +294,14 @@ public final class UsageIngestService {
                     Pending p = chunk.get(i);
                     InsertOutcome r = results.get(i);
                     switch (r.status()) {
-                        case INSERTED -> p.slots[p.index] = IngestOutcome.COUNTED;
-                        case DUPLICATE -> p.slots[p.index] = IngestOutcome.DUPLICATE;
+                        case INSERTED -> {
+                            p.slots[p.index] = IngestOutcome.COUNTED;
+                            metrics.increment(MetricNames.USAGE_EVENTS_COUNTED, METER, p.event.meter());
+                        }
+                        case DUPLICATE -> {
+                            p.slots[p.index] = IngestOutcome.DUPLICATE;
+                            metrics.increment(MetricNames.USAGE_EVENTS_DUPLICATE, METER, p.event.meter());
+                        }
                         case INVALID -> {
                             p.slots[p.index] = IngestOutcome.REJECTED;
                             rejected.add(new Rejected(p.slots, p.messageId, p.index, p.node, UsageEventParser.toJson(p.node),
@@ -330,8 +347,14 @@ public final class UsageIngestService {
                 r.slots[r.index] = IngestOutcome.RETRY;
                 continue;
             }
-            LOG.info("usage event rejected: message={} index={} reason={} detail={}", r.messageId, r.index,
-                    r.rejection.reason(), r.rejection.getMessage());
+            String meter = r.node != null && r.node.path("meter").isTextual() && catalog.meter(r.node.path("meter").asText()).isPresent()
+                    ? r.node.path("meter").asText() : "unknown";
+            metrics.add(MetricNames.USAGE_EVENTS_REJECTED, 1, Map.of("reason", r.rejection.reason().name(), METER, meter));
+            try (LogContext.Scope ignored = LogContext.with(LogContext.ACCOUNT, item.accountId, LogContext.EVENT_ID, item.eventId,
+                    LogContext.CORRELATION_ID, r.messageId)) {
+                LOG.info("usage event rejected: message={} index={} reason={} detail={}", r.messageId, r.index,
+                        r.rejection.reason(), r.rejection.getMessage());
+            }
         }
     }
 

@@ -8,17 +8,24 @@ import dev.tally.aws.AwsClients;
 import dev.tally.catalog.Catalog;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
+import dev.tally.lambda.Invocations;
+import dev.tally.metrics.EmfMetrics;
+import dev.tally.metrics.Metrics;
 import dev.tally.lambda.Batches;
 import dev.tally.lambda.Primed;
+import dev.tally.logging.LogContext;
 import dev.tally.credit.DynamoDbCreditStore;
 import dev.tally.store.StreamImages;
 import dev.tally.store.TallyTables;
 import dev.tally.usage.DynamoDbUsageStore;
 import dev.tally.usage.UsageQuery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,8 +37,10 @@ import java.util.Map;
  * <p>SnapStart: {@link #prime()} reads an alert, a subscription and a credit entry that do not exist.
  */
 public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse>, Primed {
+    private static final Logger LOG = LoggerFactory.getLogger(BillingAlertsHandler.class);
     private final AlertService service;
     private final TallyTables tables;
+    private final Metrics metrics;
 
     /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public BillingAlertsHandler() {
@@ -44,6 +53,16 @@ public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent,
      * @param clock source of alert times
      */
     public BillingAlertsHandler(Map<String, String> environment, Clock clock) {
+        this(environment, clock, EmfMetrics.create());
+    }
+
+    /**
+     * @param environment the function's environment variables
+     * @param clock source of alert times
+     * @param metrics where the function's figures go ({@link EmfMetrics} in Lambda, the local runtime's recorder)
+     */
+    public BillingAlertsHandler(Map<String, String> environment, Clock clock, Metrics metrics) {
+        this.metrics = metrics;
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
         AlertPublisher publisher = env.local() ? AlertPublisher.RECORD_ONLY
@@ -51,7 +70,7 @@ public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent,
                 env.require("EVENT_BUS_NAME"));
         this.tables = new TallyTables(dynamoDb, env);
         Catalog catalog = CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE));
-        this.service = new AlertService(tables, new UsageQuery(tables.usageStore(clock), catalog), catalog, publisher, AlertService.parseThresholds(env.optional("USAGE_ALERT_THRESHOLDS").orElse("0.5,0.8,1.0")), clock);
+        this.service = new AlertService(tables, new UsageQuery(tables.usageStore(clock), catalog), catalog, publisher, AlertService.parseThresholds(env.optional("USAGE_ALERT_THRESHOLDS").orElse("0.5,0.8,1.0")), clock, metrics);
     }
 
     /** Reads items that do not exist from the tables an alert check reads. */
@@ -65,7 +84,7 @@ public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent,
 
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
-        return Batches.stream(event, record -> {
+        return Invocations.handle(context, metrics, () -> Batches.stream(event, record -> {
             var keys = record.getDynamodb().getKeys();
             var oldImage = record.getDynamodb().getOldImage();
             var newImage = record.getDynamodb().getNewImage();
@@ -77,13 +96,18 @@ public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent,
             } else if (keys.containsKey("entryKey")) {
                 var after = StreamImages.toSdk(newImage);
                 if (DynamoDbCreditStore.isEntry(after) && oldImage == null) {
-                    service.onLedgerEntry(DynamoDbCreditStore.entryFromItem(after));
+                    var entry = DynamoDbCreditStore.entryFromItem(after);
+                    try (LogContext.Scope ignored = LogContext.with(LogContext.ACCOUNT, entry.accountId(),
+                            LogContext.INVOICE_ID, entry.invoiceId())) {
+                        List<String> raised = service.onLedgerEntry(entry);
+                        LOG.info("ledger entry {} ({}): {} alerts raised", entry.entryId(), entry.type(), raised.size());
+                    }
                 } else if (DynamoDbCreditStore.isGrant(after) && oldImage != null
                         && DynamoDbCreditStore.EXPIRY_WARNED.equals(DynamoDbCreditStore.expiryState(after))
                         && DynamoDbCreditStore.EXPIRY_OPEN.equals(DynamoDbCreditStore.expiryState(StreamImages.toSdk(oldImage)))) {
                     service.onGrantExpiring(DynamoDbCreditStore.grantFromItem(after));
                 }
             }
-        });
+        }));
     }
 }

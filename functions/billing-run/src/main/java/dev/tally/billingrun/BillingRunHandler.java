@@ -5,12 +5,16 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.tally.aws.AwsClients;
 import dev.tally.config.Env;
+import dev.tally.lambda.Invocations;
+import dev.tally.metrics.EmfMetrics;
+import dev.tally.metrics.Metrics;
 import dev.tally.credit.CreditExpiry;
 import dev.tally.entitlement.EntitlementService;
 import dev.tally.entitlement.EntitlementServices;
 import dev.tally.invoice.InvoiceJob;
 import dev.tally.lambda.Primed;
-import dev.tally.metrics.Metrics;
+import dev.tally.logging.LogContext;
+import dev.tally.metrics.MetricNames;
 import dev.tally.store.TallyTables;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -39,6 +43,7 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
     private final CreditExpiry expiry;
     private final EntitlementService entitlements;
     private final Clock clock;
+    private final Metrics metrics;
 
     /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public BillingRunHandler() {
@@ -51,6 +56,16 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
      * @param clock fallback time when the event carries none
      */
     public BillingRunHandler(Map<String, String> environment, Clock clock) {
+        this(environment, clock, EmfMetrics.create());
+    }
+
+    /**
+     * @param environment the function's environment variables
+     * @param clock fallback time when the event carries none
+     * @param metrics where the function's figures go ({@link EmfMetrics} in Lambda, the local runtime's recorder)
+     */
+    public BillingRunHandler(Map<String, String> environment, Clock clock, Metrics metrics) {
+        this.metrics = metrics;
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
         SqsClient sqs = AwsClients.configure(SqsClient.builder(), env, "SQS").build();
@@ -59,7 +74,7 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
         this.queue = new SqsInvoiceJobQueue(sqs, env.require("INVOICE_JOBS_QUEUE_URL"));
         this.expiry = new CreditExpiry(tables.creditStore(),
                 env.longValue("CREDIT_EXPIRY_WARNING_SECONDS", CreditExpiry.DEFAULT_WARNING_SECONDS));
-        this.entitlements = EntitlementServices.create(env, tables, Metrics.NONE, true);
+        this.entitlements = EntitlementServices.create(env, tables, metrics, true);
         this.clock = clock;
     }
 
@@ -76,6 +91,13 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
     public Integer handleRequest(ScheduledEvent event, Context context) {
         Instant runTime = event != null && event.getTime() != null
                 ? Instant.ofEpochMilli(event.getTime().getMillis()) : clock.instant();
+        // The scheduled time identifies the run: a retry of it has the same.
+        try (LogContext.Scope ignored = LogContext.with(LogContext.CORRELATION_ID, "billing-run:" + runTime)) {
+            return Invocations.handle(context, metrics, () -> run(runTime));
+        }
+    }
+
+    private Integer run(Instant runTime) {
         List<InvoiceJob> jobs = service.run(runTime, queue::send);
         CreditExpiry.Result expired = expiry.run(runTime.getEpochSecond());
         List<String> dunning = entitlements.runClock(runTime.getEpochSecond());
@@ -87,6 +109,7 @@ public final class BillingRunHandler implements RequestHandler<ScheduledEvent, I
             throw new IllegalStateException(dunning.size() + " accounts' dunning steps could not be applied (the run is "
                     + "retried): " + dunning);
         }
+        metrics.increment(MetricNames.BILLING_RUNS_COMPLETED);
         return jobs.size();
     }
 }

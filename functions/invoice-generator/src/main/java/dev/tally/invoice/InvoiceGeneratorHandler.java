@@ -10,6 +10,9 @@ import dev.tally.catalog.CatalogLoader;
 import dev.tally.usage.UsageIngestService;
 import dev.tally.usage.UsageQuery;
 import dev.tally.config.Env;
+import dev.tally.lambda.Invocations;
+import dev.tally.metrics.EmfMetrics;
+import dev.tally.metrics.Metrics;
 import dev.tally.lambda.Batches;
 import dev.tally.lambda.Primed;
 import dev.tally.store.TallyTables;
@@ -28,6 +31,7 @@ import java.util.Map;
 public final class InvoiceGeneratorHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Primed {
     private final InvoiceService service;
     private final TallyTables tables;
+    private final Metrics metrics;
 
     /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public InvoiceGeneratorHandler() {
@@ -40,6 +44,16 @@ public final class InvoiceGeneratorHandler implements RequestHandler<SQSEvent, S
      * @param clock source of invoice creation times
      */
     public InvoiceGeneratorHandler(Map<String, String> environment, Clock clock) {
+        this(environment, clock, EmfMetrics.create());
+    }
+
+    /**
+     * @param environment the function's environment variables
+     * @param clock source of invoice creation times
+     * @param metrics where the function's figures go ({@link EmfMetrics} in Lambda, the local runtime's recorder)
+     */
+    public InvoiceGeneratorHandler(Map<String, String> environment, Clock clock, Metrics metrics) {
+        this.metrics = metrics;
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
         this.tables = new TallyTables(dynamoDb, env);
@@ -47,7 +61,7 @@ public final class InvoiceGeneratorHandler implements RequestHandler<SQSEvent, S
         this.service = new InvoiceService(tables, new DynamoDbInvoiceStore(tables),
                 new InvoiceCalculator(catalog, new UsageQuery(tables.usageStore(clock), catalog)), catalog, clock,
                 env.longValue("BILLING_GRACE_PERIOD_SECONDS", 3600),
-                env.longValue("USAGE_BACKDATING_WINDOW_SECONDS", UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS));
+                env.longValue("USAGE_BACKDATING_WINDOW_SECONDS", UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS), metrics);
     }
 
     /** Parses a sample job and reads items that do not exist from the tables an invoice run reads. */
@@ -63,6 +77,7 @@ public final class InvoiceGeneratorHandler implements RequestHandler<SQSEvent, S
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return Batches.sqs(event, message -> service.invoice(InvoiceJob.fromJson(message.getBody())));
+        return Invocations.handle(context, metrics,
+                () -> Batches.sqs(event, message -> service.invoice(InvoiceJob.fromJson(message.getBody()))));
     }
 }

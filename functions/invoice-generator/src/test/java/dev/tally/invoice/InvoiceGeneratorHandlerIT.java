@@ -21,6 +21,8 @@ import dev.tally.subscription.Phase;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
 import dev.tally.store.UsageRejectionItem;
+import dev.tally.metrics.MetricNames;
+import dev.tally.metrics.RecordingMetrics;
 import dev.tally.testsupport.SqsMessages;
 import dev.tally.testsupport.SqsMessages.QueuedMessage;
 import dev.tally.testsupport.AwsBackend;
@@ -106,6 +108,7 @@ abstract class InvoiceGeneratorHandlerIT {
     static final String TEAM_FEE = "team_base_fee_v1";
 
     private final MutableClock clock = MutableClock.at(NOW);
+    private final RecordingMetrics metrics = new RecordingMetrics();
     private Map<String, String> env;
     private TallyTables tables;
     private Catalog catalog;
@@ -122,7 +125,7 @@ abstract class InvoiceGeneratorHandlerIT {
         env = backend().functionEnvironment("InvoiceGeneratorFunction");
         tables = new TallyTables(backend().dynamoDb(), Env.of(env));
         catalog = CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE);
-        handler = new InvoiceGeneratorHandler(env, clock);
+        handler = new InvoiceGeneratorHandler(env, clock, metrics);
         UsageIngestHandler ingest = new UsageIngestHandler(backend().functionEnvironment("UsageIngestFunction"), clock);
         UsageBucketsHandler buckets = new UsageBucketsHandler(backend().functionEnvironment("UsageBucketsFunction"), clock);
         pipeline = new UsagePipeline(backend(), e -> ingest.handleRequest(e, null), e -> buckets.handleRequest(e, null));
@@ -150,10 +153,15 @@ abstract class InvoiceGeneratorHandlerIT {
     void invoicesAnEndedPeriodWithALinePerPriceAndItsBaseFeesAndAdvancesTheCursor() {
         String account = customer();
         seedFebruaryUsage(account);
+        long finalized = metrics.total(MetricNames.INVOICES_FINALIZED, Map.of("currency", "usd"));
+        long billed = metrics.total(MetricNames.AMOUNT_BILLED, Map.of("currency", "usd"));
 
         SQSBatchResponse response = handler.handleRequest(sqs(msg(februaryJob(account))), null);
+        handler.handleRequest(sqs(msg(februaryJob(account))), null);   // a redelivery: counted once
 
         assertThat(failures(response)).isEmpty();
+        assertThat(metrics.total(MetricNames.INVOICES_FINALIZED, Map.of("currency", "usd")) - finalized).isEqualTo(1);
+        assertThat(metrics.total(MetricNames.AMOUNT_BILLED, Map.of("currency", "usd")) - billed).isEqualTo(SUBTOTAL);
         Invoice invoice = invoice(account, FEB);
         assertThat(invoice.invoiceId()).isEqualTo("tin_sub_" + account + "_" + FEB);
         assertThat(invoice.status()).isEqualTo(InvoiceStatus.OPEN);
@@ -867,7 +875,7 @@ abstract class InvoiceGeneratorHandlerIT {
     private InvoiceService service(DynamoDbClient client) {
         TallyTables t = new TallyTables(client, Env.of(env));
         return new InvoiceService(t, new DynamoDbInvoiceStore(t), new InvoiceCalculator(catalog, new UsageQuery(t.usageStore(clock), catalog)),
-                catalog, clock, 3600, UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS);
+                catalog, clock, 3600, UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS, metrics);
     }
 
     private InvoiceStore store() {

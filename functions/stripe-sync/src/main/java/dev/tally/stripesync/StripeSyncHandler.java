@@ -7,14 +7,20 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.tally.aws.AwsClients;
 import dev.tally.aws.ManagedSecret;
 import dev.tally.config.Env;
+import dev.tally.lambda.Invocations;
+import dev.tally.metrics.EmfMetrics;
+import dev.tally.metrics.Metrics;
 import dev.tally.lambda.Batches;
 import dev.tally.lambda.Primed;
+import dev.tally.logging.LogContext;
 import dev.tally.invoice.DynamoDbInvoiceStore;
 import dev.tally.invoice.InvoiceStatus;
 import dev.tally.invoice.InvoiceStore;
 import dev.tally.store.InvoiceItem;
 import dev.tally.store.StreamImages;
 import dev.tally.store.TallyTables;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
@@ -41,9 +47,11 @@ import java.util.function.Supplier;
  * <p>SnapStart: {@link #prime()} reads a sync record and an account that do not exist.
  */
 public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse>, Primed {
+    private static final Logger LOG = LoggerFactory.getLogger(StripeSyncHandler.class);
     private final StripeSyncService service;
     private final TallyTables tables;
     private final InvoiceStore invoices;
+    private final Metrics metrics;
 
     /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public StripeSyncHandler() {
@@ -56,6 +64,16 @@ public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, St
      * @param clock source of record times
      */
     public StripeSyncHandler(Map<String, String> environment, Clock clock) {
+        this(environment, clock, EmfMetrics.create());
+    }
+
+    /**
+     * @param environment the function's environment variables
+     * @param clock source of record times
+     * @param metrics where the function's figures go ({@link EmfMetrics} in Lambda, the local runtime's recorder)
+     */
+    public StripeSyncHandler(Map<String, String> environment, Clock clock, Metrics metrics) {
+        this.metrics = metrics;
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
         this.tables = new TallyTables(dynamoDb, env);
@@ -71,7 +89,7 @@ public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, St
             throw new IllegalStateException("no Stripe API key: set STRIPE_API_KEY_SECRET_ARN (or STRIPE_SYNC_MODE=record "
                     + "to record the requests instead of sending them)");
         }
-        this.service = new StripeSyncService(new DynamoDbStripeSyncStore(tables), gateway, clock);
+        this.service = new StripeSyncService(new DynamoDbStripeSyncStore(tables), gateway, clock, metrics);
     }
 
     /** Reads items that do not exist from the tables a sync reads first. */
@@ -85,7 +103,7 @@ public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, St
 
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
-        return Batches.stream(event, record -> {
+        return Invocations.handle(context, metrics, () -> Batches.stream(event, record -> {
             if (record.getDynamodb().getNewImage() == null) {
                 return;   // a removal: nothing to send
             }
@@ -93,8 +111,14 @@ public final class StripeSyncHandler implements RequestHandler<DynamodbEvent, St
             if (InvoiceStatus.OPEN.wireName().equals(header.status)) {
                 service.sync(invoices.find(header.invoiceId)
                         .orElseThrow(() -> new IllegalStateException("invoice " + header.invoiceId + " vanished")));
+            } else {
+                try (LogContext.Scope ignored = LogContext.with(LogContext.ACCOUNT, header.accountId,
+                        LogContext.INVOICE_ID, header.invoiceId)) {
+                    LOG.info("invoice {} is {}: not sent to Stripe (only a finalized invoice is)", header.invoiceId,
+                            header.status);
+                }
             }
-        });
+        }));
     }
 
     /**

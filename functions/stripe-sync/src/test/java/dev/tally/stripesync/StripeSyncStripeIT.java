@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.stripe.StripeClient;
 import dev.tally.invoice.Invoice;
 import dev.tally.store.TallyTables;
+import dev.tally.metrics.RecordingMetrics;
 import dev.tally.testsupport.AwsBackend;
 import dev.tally.testsupport.MutableClock;
 import dev.tally.testsupport.StreamEvents;
@@ -60,6 +61,7 @@ abstract class StripeSyncStripeIT {
     private static final List<String> LINE_IDS = List.of("usage:build_minutes", "usage:image_pulls", "credit:applied");
 
     private final MutableClock clock = MutableClock.at(NOW);
+    private final RecordingMetrics metrics = new RecordingMetrics();
     private final List<Duration> gatewaySleeps = new ArrayList<>();
     private final List<Duration> serviceSleeps = new ArrayList<>();
     private FakeStripe stripe;
@@ -453,7 +455,7 @@ abstract class StripeSyncStripeIT {
         return new StripeSyncService(store, gateway, clock, d -> {
             serviceSleeps.add(d);
             clock.advance(d);
-        }, new SplittableRandom(11));
+        }, new SplittableRandom(11), metrics);
     }
 
     private String newCustomer() {

@@ -11,8 +11,11 @@ import dev.tally.aws.AwsClients;
 import dev.tally.aws.ManagedSecret;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
-import dev.tally.lambda.Primed;
+import dev.tally.lambda.Invocations;
+import dev.tally.logging.LogContext;
+import dev.tally.metrics.EmfMetrics;
 import dev.tally.metrics.Metrics;
+import dev.tally.lambda.Primed;
 import dev.tally.store.TallyTables;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -43,6 +46,7 @@ public final class StripeWebhookHandler implements RequestHandler<APIGatewayV2HT
 
     private final StripeWebhookService service;
     private final TallyTables tables;
+    private final Metrics metrics;
 
     /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public StripeWebhookHandler() {
@@ -56,16 +60,17 @@ public final class StripeWebhookHandler implements RequestHandler<APIGatewayV2HT
      * @throws IllegalStateException if a variable or the signing secret is missing
      */
     public StripeWebhookHandler(Map<String, String> environment, Clock clock) {
-        this(environment, Metrics.NONE, clock);
+        this(environment, clock, EmfMetrics.create());
     }
 
     /**
-     * @param environment the function's environment variables (the local runtime resolves them from template.yaml)
-     * @param metrics where the webhook's counts go
+     * @param environment the function's environment variables
      * @param clock clock for signature tolerance and record times
-     * @throws IllegalStateException if a variable is missing
+     * @param metrics where the function's figures go ({@link EmfMetrics} in Lambda, the local runtime's recorder)
+     * @throws IllegalStateException if a variable or the signing secret is missing
      */
-    public StripeWebhookHandler(Map<String, String> environment, Metrics metrics, Clock clock) {
+    public StripeWebhookHandler(Map<String, String> environment, Clock clock, Metrics metrics) {
+        this.metrics = metrics;
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
         this.tables = new TallyTables(dynamoDb, env);
@@ -92,6 +97,13 @@ public final class StripeWebhookHandler implements RequestHandler<APIGatewayV2HT
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent request, Context context) {
+        String requestId = request.getRequestContext() == null ? null : request.getRequestContext().getRequestId();
+        try (LogContext.Scope ignored = LogContext.with(LogContext.CORRELATION_ID, requestId)) {
+            return Invocations.handle(context, metrics, () -> respond(request));
+        }
+    }
+
+    private APIGatewayV2HTTPResponse respond(APIGatewayV2HTTPEvent request) {
         String body = request.getBody();
         if (body != null && request.getIsBase64Encoded()) {
             body = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);

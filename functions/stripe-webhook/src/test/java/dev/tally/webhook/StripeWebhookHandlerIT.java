@@ -93,7 +93,7 @@ abstract class StripeWebhookHandlerIT {
         backend().provision();
         Map<String, String> env = backend().functionEnvironment("StripeWebhookFunction",
                 Map.of("STRIPE_WEBHOOK_SECRET", SECRET + "," + PREVIOUS_SECRET));
-        handler = new StripeWebhookHandler(env, metrics, clock);
+        handler = new StripeWebhookHandler(env, clock, metrics);
         tables = new TallyTables(backend().dynamoDb(), Env.of(env));
     }
 

@@ -7,7 +7,11 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.tally.aws.AwsClients;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
+import dev.tally.lambda.Invocations;
+import dev.tally.metrics.EmfMetrics;
+import dev.tally.metrics.Metrics;
 import dev.tally.lambda.Primed;
+import dev.tally.logging.LogContext;
 import dev.tally.store.StreamImages;
 import dev.tally.store.TallyTables;
 import dev.tally.usage.DynamoDbUsageStore;
@@ -32,6 +36,7 @@ public final class UsageBucketsHandler implements RequestHandler<DynamodbEvent, 
     private static final Logger LOG = LoggerFactory.getLogger(UsageBucketsHandler.class);
     private final UsageBucketService service;
     private final TallyTables tables;
+    private final Metrics metrics;
 
     /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public UsageBucketsHandler() {
@@ -44,6 +49,16 @@ public final class UsageBucketsHandler implements RequestHandler<DynamodbEvent, 
      * @param clock source of bucket update times
      */
     public UsageBucketsHandler(Map<String, String> environment, Clock clock) {
+        this(environment, clock, EmfMetrics.create());
+    }
+
+    /**
+     * @param environment the function's environment variables
+     * @param clock source of bucket update times
+     * @param metrics where the function's figures go ({@link EmfMetrics} in Lambda, the local runtime's recorder)
+     */
+    public UsageBucketsHandler(Map<String, String> environment, Clock clock, Metrics metrics) {
+        this.metrics = metrics;
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
         this.tables = new TallyTables(dynamoDb, env);
@@ -65,6 +80,10 @@ public final class UsageBucketsHandler implements RequestHandler<DynamodbEvent, 
 
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
+        return Invocations.handle(context, metrics, () -> apply(event));
+    }
+
+    private StreamsEventResponse apply(DynamodbEvent event) {
         List<UsageBucketService.StreamedEvent> records = new ArrayList<>(event.getRecords().size());
         for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords()) {
             if (record.getDynamodb().getNewImage() == null || !"INSERT".equals(record.getEventName())) {
@@ -74,7 +93,13 @@ public final class UsageBucketsHandler implements RequestHandler<DynamodbEvent, 
                     DynamoDbUsageStore.eventFromItem(StreamImages.toSdk(record.getDynamodb().getNewImage()))));
         }
         try {
-            service.apply(records);
+            int applied = service.apply(records);
+            if (!records.isEmpty()) {
+                try (LogContext.Scope ignored = LogContext.with(LogContext.CORRELATION_ID, records.get(0).sequenceNumber())) {
+                    LOG.info("usage buckets: {} of {} new usage events applied (records {}..{})", applied, records.size(),
+                            records.get(0).sequenceNumber(), records.get(records.size() - 1).sequenceNumber());
+                }
+            }
             return StreamsEventResponse.builder().withBatchItemFailures(List.of()).build();
         } catch (UsageBucketService.RunFailedException e) {
             LOG.warn("usage buckets: {}; Lambda retries from that record", e.getMessage());

@@ -7,6 +7,9 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.tally.aws.AwsClients;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
+import dev.tally.lambda.Invocations;
+import dev.tally.metrics.EmfMetrics;
+import dev.tally.metrics.Metrics;
 import dev.tally.lambda.Primed;
 import dev.tally.store.TallyTables;
 import dev.tally.usage.UsageEventParser;
@@ -33,6 +36,7 @@ public final class UsageIngestHandler implements RequestHandler<SQSEvent, SQSBat
 
     private final UsageIngestService service;
     private final TallyTables tables;
+    private final Metrics metrics;
 
     /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public UsageIngestHandler() {
@@ -45,12 +49,22 @@ public final class UsageIngestHandler implements RequestHandler<SQSEvent, SQSBat
      * @param clock clock for the time window checks
      */
     public UsageIngestHandler(Map<String, String> environment, Clock clock) {
+        this(environment, clock, EmfMetrics.create());
+    }
+
+    /**
+     * @param environment the function's environment variables
+     * @param clock clock for the time window checks
+     * @param metrics where the function's figures go ({@link EmfMetrics} in Lambda, the local runtime's recorder)
+     */
+    public UsageIngestHandler(Map<String, String> environment, Clock clock, Metrics metrics) {
+        this.metrics = metrics;
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
         this.tables = new TallyTables(dynamoDb, env);
         this.service = new UsageIngestService(tables.usageStore(clock), tables,
                 CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE)), clock,
-                env.longValue("USAGE_BACKDATING_WINDOW_SECONDS", UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS));
+                env.longValue("USAGE_BACKDATING_WINDOW_SECONDS", UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS), metrics);
     }
 
     /** Parses a sample message and reads items that do not exist from the tables ingestion reads first. */
@@ -67,6 +81,10 @@ public final class UsageIngestHandler implements RequestHandler<SQSEvent, SQSBat
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return Invocations.handle(context, metrics, () -> ingest(event));
+    }
+
+    private SQSBatchResponse ingest(SQSEvent event) {
         List<UsageIngestService.Message> messages = event.getRecords().stream()
                 .map(m -> new UsageIngestService.Message(m.getMessageId(), m.getBody())).toList();
         List<SQSBatchResponse.BatchItemFailure> failures = service.ingest(messages).stream()

@@ -11,6 +11,8 @@ import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
 import dev.tally.store.TallyTables;
 import dev.tally.store.UsageRejectionItem;
+import dev.tally.metrics.MetricNames;
+import dev.tally.metrics.RecordingMetrics;
 import dev.tally.testsupport.AwsBackend;
 import dev.tally.testsupport.DynamoDbFault;
 import dev.tally.testsupport.DynamoDbFaultInterceptor;
@@ -74,6 +76,7 @@ abstract class UsageIngestHandlerIT {
     static final String PULLS = "image_pulls";
 
     private final MutableClock clock = MutableClock.at(NOW);
+    private final RecordingMetrics metrics = new RecordingMetrics();
     private Map<String, String> env;
     private TallyTables tables;
     private UsageIngestHandler handler;
@@ -89,7 +92,7 @@ abstract class UsageIngestHandlerIT {
         backend().provision();
         env = backend().functionEnvironment("UsageIngestFunction");
         tables = new TallyTables(backend().dynamoDb(), Env.of(env));
-        handler = new UsageIngestHandler(env, clock);
+        handler = new UsageIngestHandler(env, clock, metrics);
         bucketsHandler = new UsageBucketsHandler(backend().functionEnvironment("UsageBucketsFunction"), clock);
         pipeline = new UsagePipeline(backend(), e -> handler.handleRequest(e, null), e -> bucketsHandler.handleRequest(e, null));
         usage = new UsageQuery(tables.usageStore(clock), CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE));
@@ -140,10 +143,14 @@ abstract class UsageIngestHandlerIT {
         String id = eventId();
         QueuedMessage first = msg(event(id, account, BUILD, "5", FEB + 60));
         QueuedMessage retry = msg(event(id, account, BUILD, "5", FEB + 60)); // a producer's retry: a new message
+        long counted = metrics.total(MetricNames.USAGE_EVENTS_COUNTED, Map.of("meter", BUILD));
+        long duplicates = metrics.total(MetricNames.USAGE_EVENTS_DUPLICATE, Map.of("meter", BUILD));
         assertThat(pipeline.send(first, retry, first)).isEmpty();
         assertThat(pipeline.send(first)).isEmpty();
 
         assertThat(usage.quantity(account, BUILD, FEB, MAR)).isEqualByComparingTo("5");
+        assertThat(metrics.total(MetricNames.USAGE_EVENTS_COUNTED, Map.of("meter", BUILD)) - counted).isEqualTo(1);
+        assertThat(metrics.total(MetricNames.USAGE_EVENTS_DUPLICATE, Map.of("meter", BUILD)) - duplicates).isEqualTo(3);
         assertThat(service(backend().dynamoDb()).ingest(retry.id(), retry.body())).containsExactly(IngestOutcome.DUPLICATE);
     }
 
@@ -231,7 +238,9 @@ abstract class UsageIngestHandlerIT {
             message = msg(body.apply(account, id));
         }
 
+        long rejected = metrics.total(MetricNames.USAGE_EVENTS_REJECTED);
         assertThat(pipeline.send(message)).as("a rejected event is handled, not retried").isEmpty();
+        assertThat(metrics.total(MetricNames.USAGE_EVENTS_REJECTED) - rejected).isEqualTo(1);
 
         UsageRejectionItem rejection = rejection(message.id(), 0);
         assertThat(rejection).as("rejection of " + name).isNotNull();
@@ -445,7 +454,8 @@ abstract class UsageIngestHandlerIT {
     private UsageIngestService service(DynamoDbClient client) {
         TallyTables t = new TallyTables(client, Env.of(env));
         return new UsageIngestService(new DynamoDbUsageStore(client, t.usageEventsTable, t.usageBucketsTable, clock), t,
-                CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE), clock, UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS);
+                CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE), clock, UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS,
+                metrics);
     }
 
     private UsageRejectionItem rejection(String messageId, int index) {

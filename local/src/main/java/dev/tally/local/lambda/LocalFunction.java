@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * implement {@link RequestHandler} and have a public constructor {@code (java.util.Map<String,String> env,
  * java.time.Clock clock)}, which receives the function's resolved environment and the local clock (handlers must not
  * read {@link System#getenv()} for their configuration, or they would see the developer's real AWS settings). The
- * method after {@code ::} must be {@code handleRequest}.
+ * method after {@code ::} must be {@code handleRequest}. A handler that also has a constructor {@code (Map, Clock, T)}
+ * is given the runtime's collaborator through it when that is a {@code T} ({@link
+ * dev.tally.local.LocalRuntimeConfig#handlerCollaborator()}: Tally's metrics recorder, shared by every function).
  *
  * <p>Invocations of one function are serialized (one local execution environment), so a handler written for Lambda
  * need not be thread-safe. A handler that throws (anything but {@link OutOfMemoryError}) is logged at ERROR with the
@@ -57,21 +59,30 @@ public final class LocalFunction {
      * @param clock the clock passed to the constructor
      * @param classLoader where to find the handler class
      * @param tracker counts invocations in progress
+     * @param collaborator given to a {@code (Map, Clock, T)} constructor when it is a {@code T}; may be null
      * @throws IllegalArgumentException when the class is missing, is not a {@code RequestHandler}, has no
      *     {@code (Map, Clock)} constructor, or the method is not {@code handleRequest}
      * @throws IllegalStateException when the constructor throws
      */
     public static LocalFunction load(FunctionResource definition, Map<String, String> environment, Clock clock,
-                                     ClassLoader classLoader, InvocationTracker tracker) {
+                                     ClassLoader classLoader, InvocationTracker tracker, Object collaborator) {
         String id = definition.logicalId();
         String className = definition.handlerClass();
         Constructor<?> constructor = handlerConstructor(definition, classLoader);
+        Constructor<?> withCollaborator = null;
+        for (Constructor<?> c : constructor.getDeclaringClass().getConstructors()) {
+            Class<?>[] p = c.getParameterTypes();
+            if (collaborator != null && p.length == 3 && p[0] == Map.class && p[1] == Clock.class && p[2].isInstance(collaborator)) {
+                withCollaborator = c;
+            }
+        }
         Object instance;
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(classLoader);
         try {
-            instance = constructor.newInstance(Map.copyOf(environment), clock);
+            instance = withCollaborator != null ? withCollaborator.newInstance(Map.copyOf(environment), clock, collaborator)
+                    : constructor.newInstance(Map.copyOf(environment), clock);
         } catch (InvocationTargetException e) {
             throw new IllegalStateException(id + ": constructor of " + className + " threw " + e.getCause(),
                     e.getCause());
