@@ -392,7 +392,19 @@ public final class CatalogLoader {
                 }
             }
             return new Plan(id, text(p, "display_name", id), stripePriceIds, currency, interval, intervalCount,
-                    baseFee, usage, commitment);
+                    baseFee, usage, commitment, alerts(p.get("alerts")));
+        }
+
+        /** A plan's {@code alerts} (schema-valid: shares in (0, 1], positive amounts), {@link PlanAlerts#NONE} when absent. */
+        private static PlanAlerts alerts(JsonNode node) {
+            if (node == null) {
+                return PlanAlerts.NONE;
+            }
+            List<BigDecimal> shares = new ArrayList<>();
+            node.path("usage_shares").forEach(s -> shares.add(decimal(s)));
+            List<Long> amounts = new ArrayList<>();
+            node.path("spend_amounts").forEach(a -> amounts.add(a.longValue()));
+            return new PlanAlerts(shares, amounts);
         }
 
         /** A plan's terms, which every price it references must share. */

@@ -19,10 +19,11 @@ import java.util.function.Predicate;
  * @param usagePrices metered prices with their included quantities, in catalog order; a meter may have several, each
  *                    filtered by dimension (see {@link #usageFilter})
  * @param minimumCommitment the least the plan bills per full billing period, if any
+ * @param alerts the plan's customer alert settings ({@link PlanAlerts#NONE} when the catalog sets none)
  */
 public record Plan(String id, String displayName, List<String> stripePriceIds, String currency, String interval,
                    int intervalCount, Optional<BaseFee> baseFee, List<UsagePrice> usagePrices,
-                   Optional<MinimumCommitment> minimumCommitment) {
+                   Optional<MinimumCommitment> minimumCommitment, PlanAlerts alerts) {
 
     public Plan {
         Objects.requireNonNull(id, "id");
@@ -30,6 +31,14 @@ public record Plan(String id, String displayName, List<String> stripePriceIds, S
         usagePrices = List.copyOf(usagePrices);
         baseFee = baseFee == null ? Optional.empty() : baseFee;
         minimumCommitment = minimumCommitment == null ? Optional.empty() : minimumCommitment;
+        alerts = alerts == null ? PlanAlerts.NONE : alerts;
+    }
+
+    /** A plan without alert settings (the catalog's {@code alerts} absent). */
+    public Plan(String id, String displayName, List<String> stripePriceIds, String currency, String interval,
+                int intervalCount, Optional<BaseFee> baseFee, List<UsagePrice> usagePrices,
+                Optional<MinimumCommitment> minimumCommitment) {
+        this(id, displayName, stripePriceIds, currency, interval, intervalCount, baseFee, usagePrices, minimumCommitment, PlanAlerts.NONE);
     }
 
     /**
