@@ -112,6 +112,17 @@ variable "log_retention_in_days" {
   default     = 30
 }
 
+variable "alert_archive_retention_days" {
+  description = "Days the billing bus's archive keeps Tally's customer alert events for replay (0 keeps them forever)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.alert_archive_retention_days >= 0
+    error_message = "alert_archive_retention_days is 0 (forever) or a number of days."
+  }
+}
+
 variable "alarm_actions" {
   description = "ARNs to notify when an alarm fires, besides the stack's own `<prefix>-alarms` topic (which every alarm notifies)."
   type        = list(string)
