@@ -90,7 +90,7 @@ variable "usage_alert_thresholds" {
 }
 
 variable "credit_expiry_warning_seconds" {
-  description = "How long before a credit grant expires its credit_grant_expiring alert is raised, seconds (7 days). Template parameter CreditExpiryWarningSeconds."
+  description = "How long before a credit grant expires its credits.grant_expiring alert is raised, seconds (7 days). Template parameter CreditExpiryWarningSeconds."
   type        = number
   default     = 604800
 

@@ -183,6 +183,10 @@ public final class AlertService {
         if (amounts.isEmpty() || !currency.equals(sub.currency == null ? plan.currency() : sub.currency)) {
             return List.of();
         }
+        // The preview rates the whole period: skip it once every amount of the open period was published.
+        if (sub.periodStart != null && amounts.stream().allMatch(a -> store.published(spendId(sub, sub.periodStart, currency, a)))) {
+            return List.of();
+        }
         PeriodSpend.Spend now = spend.current(sub.subscriptionId).orElse(null);
         if (now == null || !now.currency().equals(currency)) {
             return List.of();
@@ -190,7 +194,7 @@ public final class AlertService {
         List<String> raised = new ArrayList<>();
         for (long amount : amounts) {
             if (now.amountMinor() >= amount) {
-                String id = "spend:" + sub.accountId + ":" + sub.subscriptionId + ":" + now.periodStart() + ":" + currency + ":" + amount;
+                String id = spendId(sub, now.periodStart(), currency, amount);
                 ObjectNode detail = detail(AlertType.SPEND_THRESHOLD, id, sub.accountId)
                         .put("subscription", sub.subscriptionId)
                         .put("period_start", now.periodStart())
@@ -203,6 +207,10 @@ public final class AlertService {
             }
         }
         return raised;
+    }
+
+    private static String spendId(SubscriptionItem sub, long periodStart, String currency, long amount) {
+        return "spend:" + sub.accountId + ":" + sub.subscriptionId + ":" + periodStart + ":" + currency + ":" + amount;
     }
 
     /**

@@ -15,6 +15,12 @@ public interface AlertStore {
     Optional<AlertRecord> recordIfAbsent(AlertRecord alert);
 
     /**
+     * @param alertId an alert id
+     * @return whether that alert's event is on the bus (strongly consistent)
+     */
+    boolean published(String alertId);
+
+    /**
      * Marks an alert published (its event is on the bus).
      *
      * @param alertId the alert

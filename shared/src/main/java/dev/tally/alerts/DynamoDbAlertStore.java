@@ -53,6 +53,12 @@ public final class DynamoDbAlertStore implements AlertStore {
     }
 
     @Override
+    public boolean published(String alertId) {
+        AlertItem there = tables.alerts.getItem(r -> r.consistentRead(true).key(k -> k.partitionValue(alertId)));
+        return there != null && PUBLISHED.equals(there.status);
+    }
+
+    @Override
     public void markPublished(String alertId) {
         tables.client.updateItem(r -> r.tableName(tables.alerts.tableName())
                 .key(Map.of("alertId", AttributeValue.fromS(alertId)))

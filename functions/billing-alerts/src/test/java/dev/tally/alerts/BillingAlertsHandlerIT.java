@@ -287,6 +287,27 @@ abstract class BillingAlertsHandlerIT {
         assertThat(detail.get("spend_minor").asLong()).isEqualTo(previewSubtotal(account)).isGreaterThanOrEqualTo(25_000L);
     }
 
+    @Test
+    void onceEveryAmountOfTheOpenPeriodIsPublishedThePeriodIsNotRatedAgain() {
+        String account = teamCustomer();
+        new DynamoDbAlertStore(tables).saveSettings(new AlertSettings(account, List.of(), List.of(2_000L), null, "usd", NOW.getEpochSecond()));
+        java.util.concurrent.atomic.AtomicInteger previews = new java.util.concurrent.atomic.AtomicInteger();
+        PeriodSpend preview = new InvoicePreviewSpend(invoices(tables, CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE)));
+        AlertService service = service(tables, id -> {
+            previews.incrementAndGet();
+            return preview.current(id);
+        });
+        usageChange(account, "storage_gb_hours", "0", "10");
+        UsageBucket bucket = new UsageBucket(new BucketKey(account, "storage_gb_hours", PERIOD_START + 3_600, Map.of()),
+                new MeterValue(BigDecimal.TEN, 1, null, null, null, null, java.util.Set.of()));
+
+        assertThat(service.onUsageBucket(bucket)).containsExactly("spend:" + account + ":sub_" + account + ":" + PERIOD_START + ":usd:2000");
+        assertThat(service.onUsageBucket(bucket)).isEmpty();
+        assertThat(service.onUsageBucket(bucket)).isEmpty();
+
+        assertThat(previews).hasValue(1);
+    }
+
     // ------------------------------------------------------------------ once under redelivery and crashes
 
     @Test
@@ -506,8 +527,12 @@ abstract class BillingAlertsHandlerIT {
     AlertService service(DynamoDbFault... faults) {
         TallyTables faulty = new TallyTables(FaultInjectingDynamoDb.wrap(backend().dynamoDb(), faults), Env.of(env));
         Catalog catalog = CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE);
-        UsageQuery usage = new UsageQuery(faulty.usageStore(clock), catalog);
-        return new AlertService(faulty, new DynamoDbAlertStore(faulty), usage, new InvoicePreviewSpend(invoices(faulty, catalog)),
+        return service(faulty, new InvoicePreviewSpend(invoices(faulty, catalog)));
+    }
+
+    AlertService service(TallyTables on, PeriodSpend spend) {
+        Catalog catalog = CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE);
+        return new AlertService(on, new DynamoDbAlertStore(on), new UsageQuery(on.usageStore(clock), catalog), spend,
                 catalog, publisher, metrics, AlertService.parseShares("0.5,0.8,1.0"), clock);
     }
 
