@@ -101,7 +101,7 @@ public final class AlertService {
         this.catalog = catalog;
         this.publisher = publisher;
         this.metrics = metrics;
-        this.defaultShares = new dev.tally.catalog.PlanAlerts(defaultShares, List.of()).usageShares();
+        this.defaultShares = dev.tally.catalog.PlanAlerts.usageShares(defaultShares);
         this.clock = clock;
     }
 

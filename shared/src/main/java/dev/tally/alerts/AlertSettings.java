@@ -1,5 +1,7 @@
 package dev.tally.alerts;
 
+import dev.tally.catalog.PlanAlerts;
+
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Objects;
@@ -23,18 +25,8 @@ public record AlertSettings(String accountId, List<BigDecimal> usageShares, List
     /** @throws IllegalArgumentException if a share is outside (0, 1] or an amount is not positive */
     public AlertSettings {
         Objects.requireNonNull(accountId, "accountId");
-        usageShares = usageShares.stream().map(BigDecimal::stripTrailingZeros).distinct().sorted().toList();
-        spendAmountsMinor = spendAmountsMinor.stream().distinct().sorted().toList();
-        for (BigDecimal share : usageShares) {
-            if (share.signum() <= 0 || share.compareTo(BigDecimal.ONE) > 0) {
-                throw new IllegalArgumentException("a usage share is in (0, 1], got " + share.toPlainString());
-            }
-        }
-        for (long amount : spendAmountsMinor) {
-            if (amount <= 0) {
-                throw new IllegalArgumentException("a spend amount is above zero, got " + amount);
-            }
-        }
+        usageShares = PlanAlerts.usageShares(usageShares);
+        spendAmountsMinor = PlanAlerts.spendAmounts(spendAmountsMinor);
         if (balanceLowMinor != null && balanceLowMinor <= 0) {
             throw new IllegalArgumentException("a balance-low amount is above zero, got " + balanceLowMinor);
         }

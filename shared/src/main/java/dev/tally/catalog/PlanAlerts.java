@@ -18,17 +18,37 @@ public record PlanAlerts(List<BigDecimal> usageShares, List<Long> spendAmountsMi
 
     /** @throws IllegalArgumentException if a share is outside (0, 1] or an amount is not positive */
     public PlanAlerts {
-        usageShares = usageShares.stream().map(BigDecimal::stripTrailingZeros).distinct().sorted().toList();
-        spendAmountsMinor = spendAmountsMinor.stream().distinct().sorted().toList();
-        for (BigDecimal share : usageShares) {
+        usageShares = usageShares(usageShares);
+        spendAmountsMinor = spendAmounts(spendAmountsMinor);
+    }
+
+    /**
+     * @param shares usage shares, in any order, possibly repeated
+     * @return them ascending, each once, without trailing zeros ({@code 1.0} is {@code 1})
+     * @throws IllegalArgumentException if one is outside (0, 1]
+     */
+    public static List<BigDecimal> usageShares(List<BigDecimal> shares) {
+        List<BigDecimal> sorted = shares.stream().map(BigDecimal::stripTrailingZeros).distinct().sorted().toList();
+        for (BigDecimal share : sorted) {
             if (share.signum() <= 0 || share.compareTo(BigDecimal.ONE) > 0) {
                 throw new IllegalArgumentException("a usage share is in (0, 1], got " + share.toPlainString());
             }
         }
-        for (long amount : spendAmountsMinor) {
+        return sorted;
+    }
+
+    /**
+     * @param amounts spend amounts in minor units, in any order, possibly repeated
+     * @return them ascending, each once
+     * @throws IllegalArgumentException if one is not positive
+     */
+    public static List<Long> spendAmounts(List<Long> amounts) {
+        List<Long> sorted = amounts.stream().distinct().sorted().toList();
+        for (long amount : sorted) {
             if (amount <= 0) {
                 throw new IllegalArgumentException("a spend amount is above zero, got " + amount);
             }
         }
+        return sorted;
     }
 }
