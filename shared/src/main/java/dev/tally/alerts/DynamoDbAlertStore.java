@@ -3,6 +3,7 @@ package dev.tally.alerts;
 import dev.tally.store.AlertItem;
 import dev.tally.store.AlertSettingsItem;
 import dev.tally.store.TallyTables;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbTable;
 import software.amazon.awssdk.enhanced.dynamodb.Expression;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -26,10 +27,13 @@ public final class DynamoDbAlertStore implements AlertStore {
     public static final String PUBLISHED = "published";
 
     private final TallyTables tables;
+    /** The alerts table seen through its settings items. */
+    private final DynamoDbTable<AlertSettingsItem> settingsTable;
 
     /** @param tables bound tables (the alerts table) */
     public DynamoDbAlertStore(TallyTables tables) {
         this.tables = tables;
+        this.settingsTable = tables.enhanced.table(tables.alerts.tableName(), AlertSettingsItem.SCHEMA);
     }
 
     @Override
@@ -70,7 +74,7 @@ public final class DynamoDbAlertStore implements AlertStore {
 
     @Override
     public Optional<AlertSettings> settings(String accountId) {
-        AlertSettingsItem item = tables.alertSettings.getItem(r -> r.consistentRead(true)
+        AlertSettingsItem item = settingsTable.getItem(r -> r.consistentRead(true)
                 .key(k -> k.partitionValue(AlertSettingsItem.KEY_PREFIX + accountId)));
         if (item == null) {
             return Optional.empty();
@@ -90,7 +94,7 @@ public final class DynamoDbAlertStore implements AlertStore {
         item.balanceLowMinor = settings.balanceLowMinor();
         item.currency = settings.currency();
         item.updatedAt = settings.updatedAt();
-        tables.alertSettings.putItem(item);
+        settingsTable.putItem(item);
     }
 
     /**

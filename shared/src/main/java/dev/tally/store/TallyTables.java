@@ -27,8 +27,6 @@ public final class TallyTables {
     public final DynamoDbTable<InvoiceLineItem> invoiceLines;
     public final DynamoDbTable<StripeSyncItem> stripeSync;
     public final DynamoDbTable<AlertItem> alerts;
-    /** The alerts table seen through its settings items ({@link AlertSettingsItem}). */
-    public final DynamoDbTable<AlertSettingsItem> alertSettings;
 
     /**
      * @param clock source of bucket update times
@@ -62,6 +60,5 @@ public final class TallyTables {
         invoiceLines = enhanced.table(env.require("INVOICE_LINES_TABLE"), InvoiceLineItem.SCHEMA);
         stripeSync = enhanced.table(env.require("STRIPE_SYNC_TABLE"), StripeSyncItem.SCHEMA);
         alerts = enhanced.table(env.require("ALERTS_TABLE"), AlertItem.SCHEMA);
-        alertSettings = enhanced.table(env.require("ALERTS_TABLE"), AlertSettingsItem.SCHEMA);
     }
 }
