@@ -186,7 +186,7 @@ module "billing_alerts_function" {
   source = "../../modules/lambda-function"
 
   function_name = "${var.name_prefix}-billing-alerts"
-  description   = "Raises usage, prepaid-balance and credit-expiry alerts on the billing event bus, each once."
+  description   = "Raises usage, overage, spend, prepaid-balance and credit-expiry alerts on the billing event bus, each once."
   handler       = "dev.tally.alerts.BillingAlertsHandler::handleRequest"
   filename      = "${local.artifacts_dir}/billing-alerts/target/billing-alerts.jar"
   runtime       = "java21"

@@ -40,6 +40,7 @@ data "aws_iam_policy_document" "kms" {
       values = [
         "arn:${local.partition}:logs:${local.region}:${local.account}:log-group:/aws/lambda/${var.name_prefix}-*",
         "arn:${local.partition}:logs:${local.region}:${local.account}:log-group:/aws/apigateway/${var.name_prefix}-*",
+        "arn:${local.partition}:logs:${local.region}:${local.account}:log-group:/aws/events/${var.name_prefix}-*",
       ]
     }
   }

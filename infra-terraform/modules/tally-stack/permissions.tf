@@ -270,7 +270,7 @@ data "aws_iam_policy_document" "stripe_sync" {
 
 data "aws_iam_policy_document" "billing_alerts" {
   statement {
-    sid     = "ReadSubscriptionsUsageAndCredits"
+    sid     = "ReadSubscriptionsUsageCreditsAndInvoices"
     actions = local.dynamodb_read_actions
     resources = [
       module.subscriptions_table.dynamodb_table_arn,
@@ -279,6 +279,10 @@ data "aws_iam_policy_document" "billing_alerts" {
       module.usage_events_table.dynamodb_table_index_arns["by-series-hour"],
       module.credits_table.dynamodb_table_arn,
       module.alerts_table.dynamodb_table_arn,
+      # Spend alerts read the open period's invoice preview: earlier invoices and their lines.
+      module.invoices_table.dynamodb_table_arn,
+      module.invoices_table.dynamodb_table_index_arns["by-account"],
+      module.invoice_lines_table.dynamodb_table_arn,
     ]
   }
 

@@ -90,7 +90,7 @@ variable "usage_alert_thresholds" {
 }
 
 variable "credit_expiry_warning_seconds" {
-  description = "How long before a credit grant expires its credit_grant_expiring alert is raised, seconds (7 days). Template parameter CreditExpiryWarningSeconds."
+  description = "How long before a credit grant expires its credits.grant_expiring alert is raised, seconds (7 days). Template parameter CreditExpiryWarningSeconds."
   type        = number
   default     = 604800
 
@@ -110,6 +110,17 @@ variable "log_retention_in_days" {
   description = "Days the functions' log groups and the HTTP API's access log group keep events."
   type        = number
   default     = 30
+}
+
+variable "alert_archive_retention_days" {
+  description = "Days the billing bus's archive keeps Tally's customer alert events for replay (0 keeps them forever)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.alert_archive_retention_days >= 0
+    error_message = "alert_archive_retention_days is 0 (forever) or a number of days."
+  }
 }
 
 variable "alarm_actions" {

@@ -1,5 +1,6 @@
 package dev.tally.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,6 +22,8 @@ import dev.tally.local.LocalRuntime;
 import dev.tally.metrics.RecordingMetrics;
 import dev.tally.local.stripe.StripeEvents;
 import dev.tally.money.Currencies;
+import dev.tally.alerts.AlertSettings;
+import dev.tally.alerts.DynamoDbAlertStore;
 import dev.tally.store.AlertItem;
 import dev.tally.invoice.DynamoDbInvoiceStore;
 import dev.tally.invoice.Invoice;
@@ -68,7 +71,8 @@ import java.util.UUID;
  *   <li>Signed Stripe webhooks over HTTP, built from Stripe's fixture objects: four customers, their subscriptions
  *       (three plans, two currencies), one prepaid-credit purchase, plus a redelivered event, a stale event and a
  *       forged one; beside the purchase, a promotional credit grant that expires five days after the period (what
- *       {@code tally credits grant} writes), drawn after the purchased credits and expired by a later billing run.</li>
+ *       {@code tally credits grant} writes), drawn after the purchased credits and expired by a later billing run;
+ *       and org_umbrella's own alert settings (what {@code tally alerts set} writes).</li>
  *   <li>About a month of usage on three meters (image pulls in several regions), sent to the usage queue over SQS in
  *       batches, with duplicates and a handful of invalid events among it.</li>
  *   <li>The clock advanced past the end of the billing period and its grace period; the billing run fired, then
@@ -170,6 +174,7 @@ public final class DemoScenario {
         }
         out.printf("   and a promotional credit grant (tally credits grant): %s to org_globex, priority %d, expires %s%n",
                 Currencies.format(GLOBEX_PROMO_MINOR, "usd"), GLOBEX_PROMO_PRIORITY, Instant.ofEpochSecond(promo.expiresAt()));
+        configureAlerts(tables);
 
         long sent;
         try (SqsClient sqs = AwsClients.configure(SqsClient.builder(), env, "SQS").build()) {
@@ -284,6 +289,20 @@ public final class DemoScenario {
                         .put("next_payment_attempt_at", p.nextPaymentAttemptAt()).put("last_failure_at", p.lastFailureAt())
                         .put("paid_at", p.paidAt()).put("last_event_type", p.lastEventType()));
         return payments;
+    }
+
+    /** org_umbrella's own spend alert (tally alerts set org_umbrella --spend 3000 --currency usd): 30.00 USD. */
+    static final long UMBRELLA_SPEND_ALERT_MINOR = 3_000;
+
+    /**
+     * Customer alert settings of the demo's accounts, as {@code tally alerts set} writes them: org_umbrella's own spend
+     * amount and usage shares replace its plan's; the others follow their plans' ({@code alerts} in the catalog).
+     */
+    private void configureAlerts(TallyTables tables) {
+        new DynamoDbAlertStore(tables).saveSettings(new AlertSettings("org_umbrella", List.of(new BigDecimal("0.25"), BigDecimal.ONE),
+                List.of(UMBRELLA_SPEND_ALERT_MINOR), null, "usd", runtime.clock().instant().getEpochSecond()));
+        out.printf("   and alert settings (tally alerts set org_umbrella --usage-shares 25,100 --spend %d --currency usd)%n",
+                UMBRELLA_SPEND_ALERT_MINOR);
     }
 
     /** Days into the first period at which org_umbrella moves from Team to Business. */
@@ -556,10 +575,13 @@ public final class DemoScenario {
         }
 
         ArrayNode alerts = report.putArray("alerts");
-        tables.alerts.scan().items().stream().sorted(Comparator.comparing((AlertItem a) -> a.alertId)).forEach(a -> {
+        tables.alerts.scan().items().stream().filter(DynamoDbAlertStore::isAlert)
+                .sorted(Comparator.comparing((AlertItem a) -> a.alertId)).forEach(a -> {
             try {
-                alerts.addObject().put("id", a.alertId).put("type", a.type).put("account", a.accountId)
-                        .put("status", a.status).set("detail", JSON.readTree(a.detail));
+                JsonNode detail = JSON.readTree(a.detail);
+                alerts.addObject().put("id", a.alertId).put("type", a.type).put("detail_type", a.type)
+                        .put("schema_version", detail.path("schema_version").asInt()).put("account", a.accountId)
+                        .put("status", a.status).set("detail", detail);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -643,7 +665,7 @@ public final class DemoScenario {
                 e.getValue().path("features")));
         out.printf("%n== Alerts%n");
         for (var a : report.get("alerts")) {
-            out.printf("   %-26s %s%n", a.get("type").asText(), a.get("detail"));
+            out.printf("   %-26s v%d %s%n", a.get("detail_type").asText(), a.get("schema_version").asInt(), a.get("detail"));
         }
         out.printf("%n== Stripe requests (recorded: no API key)%n");
         for (var r : report.get("stripe_requests")) {

@@ -22,7 +22,8 @@ import picocli.CommandLine.ScopeType;
         description = {"Usage-based billing: run the whole system on this machine, drive it, or operate it.",
                 "Exit codes: 0 done, 1 could not do it (stderr says why), 2 invalid usage."},
         subcommands = {ServeCommand.class, DemoCommand.class, StripeCommand.class, ClockCommand.class,
-                BillingCommand.class, UsageCommand.class, InvoicesCommand.class, CreditsCommand.class, EntitlementsCommand.class, DlqCommand.class, BenchCommand.class,
+                BillingCommand.class, UsageCommand.class, InvoicesCommand.class, CreditsCommand.class, EntitlementsCommand.class,
+                AlertsCommand.class, DlqCommand.class, BenchCommand.class,
                 RateCommand.class, CommandLine.HelpCommand.class})
 public final class TallyCli implements Runnable {
     @Spec

@@ -381,4 +381,30 @@ class DemoEndToEndTest {
         assertThat(StreamSupport.stream(report.get("alerts").spliterator(), false).map(a -> a.get("type").asText()))
                 .contains("usage.threshold_crossed", "credits.balance_low");
     }
+
+    @Test
+    void alertsOfEveryKindCarryTheirDetailTypeAndAVersionedDetailValidAgainstItsSchema() {
+        List<JsonNode> alerts = StreamSupport.stream(report.get("alerts").spliterator(), false).toList();
+        assertThat(alerts).extracting(a -> a.get("detail_type").asText()).contains("usage.threshold_crossed",
+                "usage.overage_started", "spend.threshold_crossed", "credits.balance_low", "credits.balance_exhausted",
+                "credits.grant_expiring");
+        assertThat(alerts).allSatisfy(a -> {
+            assertThat(a.get("schema_version").asInt()).isEqualTo(1);
+            assertThat(a.get("status").asText()).isEqualTo("published");
+            assertThat(a.get("detail").get("alert_id").asText()).isEqualTo(a.get("id").asText());
+            assertThat(dev.tally.alerts.AlertSchemas.problems(a.get("detail_type").asText(), a.get("detail").toString()))
+                    .as(a.get("id").asText()).isEmpty();
+        });
+        long periodStart = report.get("invoices").get(0).get("period_start").asLong();
+        assertThat(alerts).extracting(a -> a.get("id").asText()).contains("overage:org_acme:build_minutes:" + periodStart);
+        // org_umbrella's own spend amount (tally alerts set), and Globex's plan amount (Business: 500.00 USD)
+        assertThat(alerts).filteredOn(a -> a.get("detail_type").asText().equals("spend.threshold_crossed")
+                        && a.get("account").asText().equals("org_umbrella"))
+                .anySatisfy(a -> {
+                    assertThat(a.get("detail").get("threshold_minor").asLong()).isEqualTo(DemoScenario.UMBRELLA_SPEND_ALERT_MINOR);
+                    assertThat(a.get("detail").get("configured_by").asText()).isEqualTo("account");
+                });
+        assertThat(alerts).filteredOn(a -> a.get("id").asText().startsWith("spend:org_globex:") && a.get("id").asText().endsWith(":usd:50000"))
+                .singleElement().satisfies(a -> assertThat(a.get("detail").get("configured_by").asText()).isEqualTo("plan"));
+    }
 }

@@ -1,7 +1,7 @@
 package dev.tally.alerts;
 
 /**
- * Delivers a billing alert event. In AWS: EventBridge ({@link EventBridgeAlertPublisher}); locally the alert
+ * Delivers a customer alert event. In AWS: EventBridge ({@link EventBridgeAlertPublisher}); locally the alert
  * record in the alerts table is the delivery ({@link #RECORD_ONLY}).
  */
 @FunctionalInterface
@@ -11,9 +11,9 @@ public interface AlertPublisher {
     AlertPublisher RECORD_ONLY = (type, detailJson) -> { };
 
     /**
-     * @param detailType event detail-type, e.g. {@code usage.threshold_crossed}
-     * @param detailJson the event detail as a JSON object
-     * @throws RuntimeException if the event was not accepted (the stream batch is retried)
+     * @param detailType event detail-type, one of {@link AlertType}'s, e.g. {@code usage.threshold_crossed}
+     * @param detailJson the event detail as a JSON object, valid against the type's schema ({@link AlertSchemas})
+     * @throws RuntimeException if the event was not accepted (the stream record is retried; the alert stays pending)
      */
     void publish(String detailType, String detailJson);
 }

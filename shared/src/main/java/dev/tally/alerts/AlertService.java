@@ -2,6 +2,9 @@ package dev.tally.alerts;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.account.AccountDirectory;
+import dev.tally.account.BillingPeriod;
+import dev.tally.catalog.Aggregation;
 import dev.tally.catalog.Catalog;
 import dev.tally.catalog.Plan;
 import dev.tally.catalog.UsagePrice;
@@ -10,95 +13,104 @@ import dev.tally.credit.CreditGrant;
 import dev.tally.credit.CreditLedger;
 import dev.tally.credit.GrantBalance;
 import dev.tally.credit.LedgerEntry;
-import dev.tally.logging.LogContext;
 import dev.tally.metrics.MetricNames;
 import dev.tally.metrics.Metrics;
-import dev.tally.store.AlertItem;
 import dev.tally.store.SubscriptionItem;
 import dev.tally.store.TallyTables;
-import dev.tally.account.AccountDirectory;
-import dev.tally.account.BillingPeriod;
-import dev.tally.catalog.Aggregation;
 import dev.tally.usage.BucketKey;
 import dev.tally.usage.UsageBucket;
 import dev.tally.usage.UsageQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.enhanced.dynamodb.Expression;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import org.slf4j.MDC;
 
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Raises billing alerts from changes to usage buckets and credit balances, each at most once per threshold per
- * period:
+ * Raises customer alerts ({@link AlertType}) from changes to usage buckets and the credit ledger, each at most once
+ * per threshold per period, and publishes them ({@link AlertPublisher}) with a versioned detail
+ * (docs/design.md, "Customer alerts"):
  * <ul>
- *   <li>{@code usage.threshold_crossed}: a meter's usage in the billing period crossed a configured share (e.g.
- *       50 %, 80 %, 100 %) of the plan's included quantity;</li>
- *   <li>{@code credits.balance_low}: the prepaid balance fell to or below (1 - share) of the active credit grants;</li>
- *   <li>{@code credits.balance_exhausted}: the prepaid balance reached zero;</li>
- *   <li>{@code credit_grant_expiring}: a grant expires within the warning window (once per grant);</li>
- *   <li>{@code credit_grant_expired}: what was left of a grant expired (once per grant).</li>
+ *   <li>{@code usage.threshold_crossed}: a meter's usage in the billing period reached a share (e.g. 50 %, 80 %,
+ *       100 %) of a price's included quantity; id {@code usage:<account>:<meter>[/<price>]:<period start>:<share>};</li>
+ *   <li>{@code usage.overage_started}: the usage went beyond the included quantity; id
+ *       {@code overage:<account>:<meter>[/<price>]:<period start>};</li>
+ *   <li>{@code spend.threshold_crossed}: the open period's charges ({@link PeriodSpend}) reached an amount; id
+ *       {@code spend:<account>:<subscription>:<period start>:<currency>:<amount>};</li>
+ *   <li>{@code credits.balance_low}: the prepaid balance fell to {@code (1 - share)} of the active credit grants, id
+ *       {@code credits:<account>:<currency>:<granted>:<share>}, or to a configured amount, id
+ *       {@code credits:<account>:<currency>:<granted>:minor:<amount>};</li>
+ *   <li>{@code credits.balance_exhausted}: the balance reached zero; id
+ *       {@code credits:<account>:<currency>:<granted>:exhausted};</li>
+ *   <li>{@code credits.grant_expiring} / {@code credits.grant_expired}: once per grant; ids
+ *       {@code credit_grant_expiring:<account>:<grant>} / {@code credit_grant_expired:<account>:<grant>}.</li>
  * </ul>
- * Once-ness comes from the alert record: its id names the alert, and it is created with {@code attribute_not_exists};
- * the event is published after, and the record marked {@code published}. A retry after a crash between the two
- * publishes again (at least once), never a second record.
+ * For balances the "period" is the active granted total: a new grant re-arms the thresholds.
+ *
+ * <p>Thresholds: an account's own {@link AlertSettings} replace the plan's ({@link dev.tally.catalog.PlanAlerts})
+ * kind by kind; without either, usage shares are the function's default.
+ *
+ * <p><b>Once, never lost: record, then publish, retried.</b> The alert record (id above) is written {@code pending}
+ * with {@code attribute_not_exists}, then the event is published, then the record marked {@code published}. A crash
+ * or a refused publish after the record leaves it {@code pending} and fails the stream record, which Lambda retries:
+ * the retry finds the pending record and publishes <em>its</em> detail (the first one computed, same
+ * {@code alert_id} and {@code raised_at}), then marks it. A redelivery after {@code published} publishes nothing.
+ * The one window for a second event is a crash between a successful publish and the mark, the same duplicate
+ * EventBridge's own at-least-once delivery allows: consumers dedupe on {@code alert_id}. Publishing first would
+ * double on every retry and could lose nothing more; recording without publishing on retry would lose the alert.
  */
 public final class AlertService {
     private static final Logger LOG = LoggerFactory.getLogger(AlertService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Alert type: a credit grant expires within the warning window. */
-    public static final String CREDIT_GRANT_EXPIRING = "credit_grant_expiring";
-    /** Alert type: what was left of a credit grant expired. */
-    public static final String CREDIT_GRANT_EXPIRED = "credit_grant_expired";
 
-    private final TallyTables tables;
     private final AccountDirectory directory;
     private final CreditLedger credits;
+    private final AlertStore store;
     private final UsageQuery usage;
+    private final PeriodSpend spend;
     private final Catalog catalog;
     private final AlertPublisher publisher;
-    private final List<BigDecimal> thresholds;
-    private final Clock clock;
     private final Metrics metrics;
+    private final List<BigDecimal> defaultShares;
+    private final Clock clock;
 
     /**
-     * @param tables bound tables
+     * @param tables bound tables (subscriptions, credits)
+     * @param store the alert records and accounts' settings
      * @param usage the usage model's read side (a period's usage)
-     * @param catalog validated catalog (included quantities)
+     * @param spend the open period's charges, for spend alerts
+     * @param catalog validated catalog (included quantities, plans' alert settings)
      * @param publisher where alerts go
-     * @param thresholds shares in (0, 1], ascending, e.g. {@code [0.5, 0.8, 1.0]}
+     * @param metrics {@link MetricNames#ALERTS_RAISED} by {@code type} for each event published
+     * @param defaultShares usage shares in (0, 1] when neither the account nor its plan sets any, e.g.
+     *                      {@code [0.5, 0.8, 1.0]}
      * @param clock source of alert times
-     * @param metrics receives {@link MetricNames#ALERTS_RAISED} by {@code type}, once per alert published
+     * @throws IllegalArgumentException if a default share is outside (0, 1]
      */
-    public AlertService(TallyTables tables, UsageQuery usage, Catalog catalog, AlertPublisher publisher, List<BigDecimal> thresholds, Clock clock,
-                        Metrics metrics) {
-        for (BigDecimal t : thresholds) {
-            if (t.signum() <= 0 || t.compareTo(BigDecimal.ONE) > 0) {
-                throw new IllegalArgumentException("alert thresholds are shares in (0, 1], got " + t);
-            }
-        }
-        this.tables = tables;
+    public AlertService(TallyTables tables, AlertStore store, UsageQuery usage, PeriodSpend spend, Catalog catalog,
+                        AlertPublisher publisher, Metrics metrics, List<BigDecimal> defaultShares, Clock clock) {
         this.directory = new AccountDirectory(tables);
         this.credits = new CreditLedger(tables.creditStore());
+        this.store = store;
         this.usage = usage;
+        this.spend = spend;
         this.catalog = catalog;
         this.publisher = publisher;
-        this.thresholds = List.copyOf(thresholds);
-        this.clock = clock;
         this.metrics = metrics;
+        this.defaultShares = dev.tally.catalog.PlanAlerts.usageShares(defaultShares);
+        this.clock = clock;
     }
 
     /**
      * @param csv comma-separated shares, e.g. {@code "0.5,0.8,1.0"}
-     * @return the parsed thresholds
+     * @return the parsed shares
      * @throws NumberFormatException if one is not a decimal number
      */
-    public static List<BigDecimal> parseThresholds(String csv) {
+    public static List<BigDecimal> parseShares(String csv) {
         List<BigDecimal> out = new ArrayList<>();
         for (String part : csv.split(",")) {
             if (!part.isBlank()) {
@@ -109,18 +121,16 @@ public final class AlertService {
     }
 
     /**
-     * Handles a change of an hourly usage bucket: compares the account's usage of the meter in the billing period
-     * holding the bucket's hour with the plan's included quantity, for each usage price of the meter that includes
-     * some (the usage its dimension filter selects, {@link Plan#usageFilter}).
-     *
-     * <p>Every threshold the period's usage has reached is raised, once (the alert record keeps it to one): the
-     * stream may be read long after the change, when the total already includes later usage, so "where usage was
-     * before this change" cannot be told from the change itself. The alert id is
-     * {@code usage:<account>:<meter>:<period start>:<share>}; for a price filtered by dimension the meter part is
-     * {@code <meter>/<price id>}.
+     * Handles a change of an hourly usage bucket. For each usage price of the meter with an included quantity in the
+     * plan of the subscription holding the bucket's hour, compares the account's usage in that billing period (the
+     * price's dimension filter applied, {@link Plan#usageFilter}) with the included quantity: every share reached is
+     * raised, and overage once the usage is above it. Every threshold reached is raised, not only those this change
+     * crossed: the stream may be read long after the change, when the total includes later usage; the record keeps
+     * each to one. Then the subscription's spend is checked when spend thresholds apply.
      *
      * @param bucket the bucket after the change
-     * @return ids of the alerts raised now
+     * @return ids of the alerts published now
+     * @throws RuntimeException on a transient failure or a refused publish (the stream record is retried)
      */
     public List<String> onUsageBucket(UsageBucket bucket) {
         BucketKey key = bucket.key();
@@ -129,102 +139,154 @@ public final class AlertService {
         if (plan == null) {
             return List.of();
         }
+        Optional<AlertSettings> own = store.settings(key.account());
+        List<BigDecimal> shares = shares(own, plan);
         BillingPeriod period = BillingPeriod.containing(sub.billingAnchor, sub.interval, sub.intervalCount, key.hourStart());
         Aggregation aggregation = usage.aggregationOf(key.meter());
         List<String> raised = new ArrayList<>();
         for (UsagePrice price : plan.pricesFor(key.meter())) {
-            if (price.includedQuantity().signum() == 0) {
+            BigDecimal included = price.includedQuantity();
+            if (included.signum() == 0) {
                 continue;
             }
             BigDecimal quantity = usage.value(key.account(), key.meter(), period.start(), period.end(), plan.usageFilter(price))
                     .quantity(aggregation);
             String subject = price.price().dimensionFilter().isEmpty() ? key.meter() : key.meter() + "/" + price.price().id();
-            for (BigDecimal share : thresholds) {
-                BigDecimal limit = price.includedQuantity().multiply(share);
-                if (quantity.compareTo(limit) >= 0) {
-                    String id = "usage:" + key.account() + ":" + subject + ":" + period.start() + ":" + share(share);
-                    ObjectNode detail = JSON.createObjectNode()
-                            .put("account", key.account())
-                            .put("meter", key.meter())
-                            .put("price", price.price().id())
-                            .put("period_start", period.start())
-                            .put("period_end", period.end())
-                            .put("threshold", share(share))
-                            .put("included_quantity", price.includedQuantity().toPlainString())
-                            .put("quantity", quantity.toPlainString());
-                    raise(id, "usage.threshold_crossed", key.account(), detail).ifPresent(raised::add);
+            for (BigDecimal share : shares) {
+                if (quantity.compareTo(included.multiply(share)) >= 0) {
+                    String id = "usage:" + key.account() + ":" + subject + ":" + period.start() + ":" + share.toPlainString();
+                    ObjectNode detail = detail(AlertType.USAGE_THRESHOLD, id, key.account());
+                    usageFields(detail, key.meter(), price, period, quantity).put("threshold", share.toPlainString());
+                    raise(AlertType.USAGE_THRESHOLD, id, key.account(), detail).ifPresent(raised::add);
                 }
+            }
+            if (quantity.compareTo(included) > 0) {
+                String id = "overage:" + key.account() + ":" + subject + ":" + period.start();
+                ObjectNode detail = detail(AlertType.OVERAGE_STARTED, id, key.account());
+                usageFields(detail, key.meter(), price, period, quantity);
+                raise(AlertType.OVERAGE_STARTED, id, key.account(), detail).ifPresent(raised::add);
+            }
+        }
+        raised.addAll(checkSpend(sub, plan, own));
+        return raised;
+    }
+
+    /**
+     * Spend thresholds of the subscription's open period: the account's own amounts (in its settings' currency, or
+     * the subscription's), else the plan's (in the plan's currency). Amounts in a currency the subscription does not
+     * bill are never reached. The spend is read only when some amount applies.
+     */
+    private List<String> checkSpend(SubscriptionItem sub, Plan plan, Optional<AlertSettings> own) {
+        boolean ownAmounts = own.isPresent() && !own.get().spendAmountsMinor().isEmpty();
+        List<Long> amounts = ownAmounts ? own.get().spendAmountsMinor() : plan.alerts().spendAmountsMinor();
+        String currency = ownAmounts && own.get().currency() != null ? own.get().currency() : plan.currency();
+        if (amounts.isEmpty() || !currency.equals(sub.currency == null ? plan.currency() : sub.currency)) {
+            return List.of();
+        }
+        // The preview rates the whole period: skip it once every amount of the open period was published.
+        if (sub.periodStart != null && amounts.stream().allMatch(a -> store.published(spendId(sub, sub.periodStart, currency, a)))) {
+            return List.of();
+        }
+        PeriodSpend.Spend now = spend.current(sub.subscriptionId).orElse(null);
+        if (now == null || !now.currency().equals(currency)) {
+            return List.of();
+        }
+        List<String> raised = new ArrayList<>();
+        for (long amount : amounts) {
+            if (now.amountMinor() >= amount) {
+                String id = spendId(sub, now.periodStart(), currency, amount);
+                ObjectNode detail = detail(AlertType.SPEND_THRESHOLD, id, sub.accountId)
+                        .put("subscription", sub.subscriptionId)
+                        .put("period_start", now.periodStart())
+                        .put("period_end", now.periodEnd())
+                        .put("currency", currency)
+                        .put("threshold_minor", amount)
+                        .put("spend_minor", now.amountMinor())
+                        .put("configured_by", ownAmounts ? "account" : "plan");
+                raise(AlertType.SPEND_THRESHOLD, id, sub.accountId, detail).ifPresent(raised::add);
             }
         }
         return raised;
     }
 
+    private static String spendId(SubscriptionItem sub, long periodStart, String currency, long amount) {
+        return "spend:" + sub.accountId + ":" + sub.subscriptionId + ":" + periodStart + ":" + currency + ":" + amount;
+    }
+
     /**
-     * Handles a new ledger entry. A drawdown, expiry or revocation lowers the account's credit in its currency, so
-     * the balance thresholds are checked against the credit as it stands now (strongly consistent): the base is the
-     * amount of the grants active now, used or not, and every share of it consumed is raised once
-     * ({@code credits.balance_low}; {@code credits.balance_exhausted} when nothing is left). The alert id holds the
-     * base, so a new grant re-arms the thresholds; a grant entry alone raises nothing. An expiry also raises
-     * {@code credit_grant_expired}, once per grant.
+     * Handles a new ledger entry. A drawdown, expiry or revocation lowers the account's credit in its currency, so the
+     * balance is checked as it stands now (strongly consistent) against the active granted total: each consumed
+     * share below 1 reached raises {@code credits.balance_low}, so does a balance at or below the account's
+     * configured amount, and a balance of zero raises {@code credits.balance_exhausted}. A grant entry alone raises
+     * nothing. An expiry also raises {@code credits.grant_expired}, once per grant.
      *
      * @param entry the entry as written
-     * @return ids of the alerts raised now
+     * @return ids of the alerts published now
+     * @throws RuntimeException on a transient failure or a refused publish (the stream record is retried)
      */
     public List<String> onLedgerEntry(LedgerEntry entry) {
         if (entry.type() == LedgerEntry.Type.GRANT) {
             return List.of();
         }
+        String account = entry.accountId();
         List<String> raised = new ArrayList<>();
         if (entry.type() == LedgerEntry.Type.EXPIRY) {
-            ObjectNode detail = JSON.createObjectNode()
-                    .put("account", entry.accountId())
+            String id = "credit_grant_expired:" + account + ":" + entry.grantId();
+            ObjectNode detail = detail(AlertType.GRANT_EXPIRED, id, account)
                     .put("grant_id", entry.grantId())
                     .put("currency", entry.currency())
                     .put("expired_minor", -entry.amountMinor())
                     .put("expired_at", entry.at())
                     .put("description", entry.description());
-            raise("credit_grant_expired:" + entry.accountId() + ":" + entry.grantId(), CREDIT_GRANT_EXPIRED,
-                    entry.accountId(), detail).ifPresent(raised::add);
+            raise(AlertType.GRANT_EXPIRED, id, account, detail).ifPresent(raised::add);
         }
-        CreditBalance balance = credits.balance(entry.accountId(), entry.currency(), clock.instant().getEpochSecond());
+        long now = clock.instant().getEpochSecond();
+        CreditBalance balance = credits.balance(account, entry.currency(), now);
         long granted = balance.activeGrantedMinor();
         long after = balance.availableMinor();
         if (granted <= 0) {
             return raised;
         }
-        for (BigDecimal share : thresholds) {
-            // Consumed share of the active grants: reaching it means the balance is at most granted * (1 - share).
-            BigDecimal floor = BigDecimal.valueOf(granted).multiply(BigDecimal.ONE.subtract(share));
-            if (BigDecimal.valueOf(after).compareTo(floor) <= 0) {
-                boolean exhausted = after <= 0;
-                if (share.compareTo(BigDecimal.ONE) == 0 && !exhausted) {
-                    continue;
-                }
-                String type = exhausted && share.compareTo(BigDecimal.ONE) == 0 ? "credits.balance_exhausted" : "credits.balance_low";
-                String id = "credits:" + entry.accountId() + ":" + entry.currency() + ":" + granted + ":" + share(share);
-                ObjectNode detail = JSON.createObjectNode()
-                        .put("account", entry.accountId())
-                        .put("currency", entry.currency())
-                        .put("balance_minor", after)
-                        .put("granted_minor", granted)
-                        .put("threshold", share(share));
-                raise(id, type, entry.accountId(), detail).ifPresent(raised::add);
+        Optional<AlertSettings> own = store.settings(account);
+        SubscriptionItem sub = AccountDirectory.subscriptionAt(directory.subscriptionsOf(account), now).orElse(null);
+        Plan plan = sub == null ? null : catalog.plan(sub.planId).orElse(null);
+        String base = "credits:" + account + ":" + entry.currency() + ":" + granted + ":";
+        for (BigDecimal share : shares(own, plan)) {
+            // A consumed share reached: the balance is at most granted * (1 - share). All consumed is "exhausted".
+            if (share.compareTo(BigDecimal.ONE) < 0
+                    && BigDecimal.valueOf(after).compareTo(BigDecimal.valueOf(granted).multiply(BigDecimal.ONE.subtract(share))) <= 0) {
+                ObjectNode detail = balanceFields(detail(AlertType.BALANCE_LOW, base + share.toPlainString(), account), entry.currency(), after, granted)
+                        .put("threshold", share.toPlainString());
+                raise(AlertType.BALANCE_LOW, base + share.toPlainString(), account, detail).ifPresent(raised::add);
             }
+        }
+        Long lowMinor = own.map(AlertSettings::balanceLowMinor).orElse(null);
+        if (lowMinor != null && own.get().appliesTo(entry.currency(), sub == null ? null : sub.currency) && after <= lowMinor) {
+            String id = base + "minor:" + lowMinor;
+            ObjectNode detail = balanceFields(detail(AlertType.BALANCE_LOW, id, account), entry.currency(), after, granted)
+                    .put("threshold_minor", lowMinor);
+            raise(AlertType.BALANCE_LOW, id, account, detail).ifPresent(raised::add);
+        }
+        if (after <= 0) {
+            String id = base + "exhausted";
+            ObjectNode detail = balanceFields(detail(AlertType.BALANCE_EXHAUSTED, id, account), entry.currency(), after, granted);
+            raise(AlertType.BALANCE_EXHAUSTED, id, account, detail).ifPresent(raised::add);
         }
         return raised;
     }
 
     /**
      * Handles a grant marked as warned about its coming expiry (by the billing run's {@code CreditExpiry}): raises
-     * {@code credit_grant_expiring}, once per grant.
+     * {@code credits.grant_expiring}, once per grant.
      *
      * @param grant the grant and what is left of it
-     * @return the id of the alert raised now, if any
+     * @return the id of the alert published now, if any
+     * @throws RuntimeException on a transient failure or a refused publish (the stream record is retried)
      */
-    public java.util.Optional<String> onGrantExpiring(GrantBalance grant) {
+    public Optional<String> onGrantExpiring(GrantBalance grant) {
         CreditGrant g = grant.grant();
-        ObjectNode detail = JSON.createObjectNode()
-                .put("account", g.accountId())
+        String id = "credit_grant_expiring:" + g.accountId() + ":" + g.grantId();
+        ObjectNode detail = detail(AlertType.GRANT_EXPIRING, id, g.accountId())
                 .put("grant_id", g.grantId())
                 .put("currency", g.currency())
                 .put("remaining_minor", grant.remainingMinor())
@@ -232,43 +294,58 @@ public final class AlertService {
                 .put("expires_at", g.expiresAt())
                 .put("source", g.source().wire())
                 .put("description", g.describe());
-        return raise("credit_grant_expiring:" + g.accountId() + ":" + g.grantId(), CREDIT_GRANT_EXPIRING, g.accountId(), detail);
+        return raise(AlertType.GRANT_EXPIRING, id, g.accountId(), detail);
     }
 
-    private java.util.Optional<String> raise(String id, String type, String accountId, ObjectNode detail) {
-        detail.put("alert_id", id).put("type", type);
-        AlertItem alert = new AlertItem();
-        alert.alertId = id;
-        alert.type = type;
-        alert.accountId = accountId;
-        alert.detail = detail.toString();
-        alert.createdAt = clock.instant().getEpochSecond();
-        alert.status = "pending";
-        try {
-            tables.alerts.putItem(r -> r.item(alert).conditionExpression(Expression.builder()
-                    .expression("attribute_not_exists(alertId) OR #s = :pending")
-                    .putExpressionName("#s", "status")
-                    .putExpressionValue(":pending", AttributeValue.fromS("pending")).build()));
-        } catch (ConditionalCheckFailedException e) {
-            return java.util.Optional.empty();
+    /** The usage shares that apply: the account's own, else its plan's, else the default. */
+    private List<BigDecimal> shares(Optional<AlertSettings> own, Plan plan) {
+        if (own.isPresent() && !own.get().usageShares().isEmpty()) {
+            return own.get().usageShares();
         }
-        publisher.publish(type, alert.detail);
-        alert.status = "published";
-        tables.alerts.updateItem(alert);
-        metrics.increment(MetricNames.ALERTS_RAISED, "type", type);
-        try (LogContext.Scope ignored = LogContext.with(LogContext.ACCOUNT, accountId)) {
-            LOG.info("alert {} raised: {}", id, alert.detail);
+        if (plan != null && !plan.alerts().usageShares().isEmpty()) {
+            return plan.alerts().usageShares();
         }
-        return java.util.Optional.of(id);
+        return defaultShares;
     }
 
-    /** A threshold as it appears in alert ids and details, the same however it was written: 1.0 and 1 give "1". */
-    private static String share(BigDecimal share) {
-        return share.stripTrailingZeros().toPlainString();
+    /** The fields every detail starts with. */
+    private ObjectNode detail(AlertType type, String id, String account) {
+        return JSON.createObjectNode()
+                .put("schema_version", type.schemaVersion())
+                .put("alert_id", id)
+                .put("type", type.detailType())
+                .put("account", account)
+                .put("raised_at", clock.instant().getEpochSecond());
     }
 
-    /** @return the configured thresholds */
-    public List<BigDecimal> thresholds() {
-        return thresholds;
+    private static ObjectNode usageFields(ObjectNode detail, String meter, UsagePrice price, BillingPeriod period, BigDecimal quantity) {
+        return detail.put("meter", meter)
+                .put("price", price.price().id())
+                .put("period_start", period.start())
+                .put("period_end", period.end())
+                .put("included_quantity", price.includedQuantity().stripTrailingZeros().toPlainString())
+                .put("quantity", quantity.stripTrailingZeros().toPlainString());
+    }
+
+    private static ObjectNode balanceFields(ObjectNode detail, String currency, long balanceMinor, long grantedMinor) {
+        return detail.put("currency", currency).put("balance_minor", balanceMinor).put("granted_minor", grantedMinor);
+    }
+
+    /** Record, publish, mark (see the class comment); empty when the alert was already published. */
+    private Optional<String> raise(AlertType type, String id, String account, ObjectNode detail) {
+        String json = detail.toString();
+        Optional<AlertRecord> there = store.recordIfAbsent(new AlertRecord(id, type, account, json,
+                clock.instant().getEpochSecond(), false));
+        if (there.isPresent() && there.get().published()) {
+            return Optional.empty();
+        }
+        String published = there.map(AlertRecord::detailJson).orElse(json);
+        publisher.publish(type.detailType(), published);
+        store.markPublished(id);
+        metrics.increment(MetricNames.ALERTS_RAISED, "type", type.detailType());
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("account", account)) {
+            LOG.info("alert {} published{}: {}", id, there.isPresent() ? " (retried after a failed publish)" : "", type.detailType());
+        }
+        return Optional.of(id);
     }
 }

@@ -413,7 +413,7 @@ public final class CatalogLoader {
             }
             DunningPolicy dunning = p.has("dunning") ? dunning(p.get("dunning"), path + ".dunning") : catalogDunning;
             return new Plan(id, text(p, "display_name", id), stripePriceIds, currency, interval, intervalCount,
-                    baseFee, usage, commitment, features, limits, dunning);
+                    baseFee, usage, commitment, features, limits, dunning, alerts(p.get("alerts")));
         }
 
         /** A schema-valid dunning policy at {@code path}; steps that do not escalate are problems (the default stands in). */
@@ -442,6 +442,18 @@ public final class CatalogLoader {
             DunningPolicy.RestrictedUsage usage = "refuse".equals(d.get("restricted_usage").asText())
                     ? DunningPolicy.RestrictedUsage.REFUSE : DunningPolicy.RestrictedUsage.FLAG;
             return ok ? new DunningPolicy(steps, usage) : DunningPolicy.DEFAULT; // placeholder: the load fails anyway
+        }
+
+        /** A plan's {@code alerts} (schema-valid: shares in (0, 1], positive amounts), {@link PlanAlerts#NONE} when absent. */
+        private static PlanAlerts alerts(JsonNode node) {
+            if (node == null) {
+                return PlanAlerts.NONE;
+            }
+            List<BigDecimal> shares = new ArrayList<>();
+            node.path("usage_shares").forEach(s -> shares.add(decimal(s)));
+            List<Long> amounts = new ArrayList<>();
+            node.path("spend_amounts").forEach(a -> amounts.add(a.longValue()));
+            return new PlanAlerts(shares, amounts);
         }
 
         /** A plan's terms, which every price it references must share. */

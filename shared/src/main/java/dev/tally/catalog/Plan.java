@@ -25,11 +25,12 @@ import java.util.function.Predicate;
  *                 https://docs.stripe.com/billing/entitlements), in catalog order
  * @param limits quantity limits per meter, in catalog order, at most one per meter
  * @param dunning the plan's dunning policy: its own, else the catalog's, else {@link DunningPolicy#DEFAULT}
+ * @param alerts the plan's customer alert settings ({@link PlanAlerts#NONE} when the catalog sets none)
  */
 public record Plan(String id, String displayName, List<String> stripePriceIds, String currency, String interval,
                    int intervalCount, Optional<BaseFee> baseFee, List<UsagePrice> usagePrices,
                    Optional<MinimumCommitment> minimumCommitment, List<String> features, List<UsageLimit> limits,
-                   DunningPolicy dunning) {
+                   DunningPolicy dunning, PlanAlerts alerts) {
 
     public Plan {
         Objects.requireNonNull(id, "id");
@@ -40,6 +41,24 @@ public record Plan(String id, String displayName, List<String> stripePriceIds, S
         features = features == null ? List.of() : List.copyOf(features);
         limits = limits == null ? List.of() : List.copyOf(limits);
         dunning = dunning == null ? DunningPolicy.DEFAULT : dunning;
+        alerts = alerts == null ? PlanAlerts.NONE : alerts;
+    }
+
+    /** A plan without alert settings (the catalog's {@code alerts} absent). */
+    public Plan(String id, String displayName, List<String> stripePriceIds, String currency, String interval,
+                int intervalCount, Optional<BaseFee> baseFee, List<UsagePrice> usagePrices,
+                Optional<MinimumCommitment> minimumCommitment, List<String> features, List<UsageLimit> limits,
+                DunningPolicy dunning) {
+        this(id, displayName, stripePriceIds, currency, interval, intervalCount, baseFee, usagePrices, minimumCommitment,
+                features, limits, dunning, PlanAlerts.NONE);
+    }
+
+    /** A plan without features, limits, its own dunning policy or alert settings. */
+    public Plan(String id, String displayName, List<String> stripePriceIds, String currency, String interval,
+                int intervalCount, Optional<BaseFee> baseFee, List<UsagePrice> usagePrices,
+                Optional<MinimumCommitment> minimumCommitment) {
+        this(id, displayName, stripePriceIds, currency, interval, intervalCount, baseFee, usagePrices, minimumCommitment,
+                List.of(), List.of(), null, PlanAlerts.NONE);
     }
 
     /**

@@ -13,9 +13,9 @@ import java.util.Optional;
  * <ul>
  *   <li>A grant whose expiry has come ({@code expiresAt <= now}) and that has something left gets an
  *       {@link LedgerEntry.Type#EXPIRY} entry for all of it, dated at its expiry, and is left at zero; the entry's
- *       arrival on the credits table's stream raises {@code credit_grant_expired}.</li>
+ *       arrival on the credits table's stream raises {@code credits.grant_expired}.</li>
  *   <li>A grant expiring within the warning window ({@code now < expiresAt <= now + warning}) is marked warned,
- *       once; that change raises {@code credit_grant_expiring}.</li>
+ *       once; that change raises {@code credits.grant_expiring}.</li>
  * </ul>
  * Both find their grants through the store's expiry index (only grants with an expiry and something left are in it),
  * never by reading every grant. Drawdowns never wait for this: a grant stops being applicable at its expiry second

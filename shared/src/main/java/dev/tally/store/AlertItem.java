@@ -6,11 +6,12 @@ import static software.amazon.awssdk.enhanced.dynamodb.mapper.StaticAttributeTag
 
 /**
  * An alert that was raised, in the alerts table. The id names the alert type, account, subject, period and
- * threshold, and is written with {@code attribute_not_exists}, so each alert is raised at most once.
+ * threshold, and is written with {@code attribute_not_exists}, so each alert is raised at most once. The table also
+ * holds accounts' alert settings ({@link AlertSettingsItem}, keys starting {@value AlertSettingsItem#KEY_PREFIX}).
  */
 public final class AlertItem {
     public String alertId;
-    /** Event detail-type, e.g. {@code usage.threshold_crossed}. */
+    /** Event detail-type, e.g. {@code usage.threshold_crossed} ({@link dev.tally.alerts.AlertType}). */
     public String type;
     public String accountId;
     /** The EventBridge event detail as JSON. */

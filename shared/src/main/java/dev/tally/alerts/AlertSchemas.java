@@ -1,0 +1,56 @@
+package dev.tally.alerts;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON Schemas (draft 2020-12) of the alert details, {@code catalog/schema/events/<detail-type>.schema.json},
+ * shipped in every artifact and published for consumers. Tests check each detail published against them.
+ */
+public final class AlertSchemas {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AlertSchemas() {
+    }
+
+    /** Built on first use, once per class loader. */
+    private static final class Holder {
+        static final Map<AlertType, JsonSchema> SCHEMAS = new EnumMap<>(AlertType.class);
+
+        static {
+            JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+            for (AlertType type : AlertType.values()) {
+                SCHEMAS.put(type, factory.getSchema(SchemaLocation.of("classpath:" + type.schemaResource())));
+            }
+        }
+    }
+
+    /**
+     * @param detailType an EventBridge detail-type
+     * @param detailJson the detail
+     * @return what is wrong with the detail (unknown detail-type, not JSON, schema violations); empty when valid
+     */
+    public static List<String> problems(String detailType, String detailJson) {
+        AlertType type = AlertType.ofDetailType(detailType).orElse(null);
+        if (type == null) {
+            return List.of("no alert has detail-type " + detailType);
+        }
+        JsonNode detail;
+        try {
+            detail = JSON.readTree(detailJson);
+        } catch (JsonProcessingException e) {
+            return List.of("the detail is not JSON: " + e.getOriginalMessage());
+        }
+        return Holder.SCHEMAS.get(type).validate(detail).stream().map(ValidationMessage::getMessage).sorted().toList();
+    }
+}
