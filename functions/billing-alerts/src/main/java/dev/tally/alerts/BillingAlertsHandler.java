@@ -92,7 +92,8 @@ public final class BillingAlertsHandler implements RequestHandler<DynamodbEvent,
         UsageQuery usage = new UsageQuery(tables.usageStore(clock), catalog);
         InvoiceService invoices = new InvoiceService(tables, new DynamoDbInvoiceStore(tables), new InvoiceCalculator(catalog, usage),
                 catalog, clock, env.longValue("BILLING_GRACE_PERIOD_SECONDS", 3600),
-                env.longValue("USAGE_BACKDATING_WINDOW_SECONDS", UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS));
+                env.longValue("USAGE_BACKDATING_WINDOW_SECONDS", UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS),
+                Metrics.NONE);  // previews finalize nothing: no invoice figures
         this.service = new AlertService(tables, new DynamoDbAlertStore(tables), usage, new InvoicePreviewSpend(invoices), catalog,
                 publisher, metrics, AlertService.parseShares(env.optional("USAGE_ALERT_THRESHOLDS").orElse("0.5,0.8,1.0")), clock);
     }

@@ -10,6 +10,7 @@ import dev.tally.config.Env;
 import dev.tally.invoice.DynamoDbInvoiceStore;
 import dev.tally.invoice.InvoiceCalculator;
 import dev.tally.invoice.InvoiceService;
+import dev.tally.metrics.Metrics;
 import dev.tally.testsupport.DynamoDbFault;
 import dev.tally.testsupport.FaultInjectingDynamoDb;
 import dev.tally.usage.UsageIngestService;
@@ -544,7 +545,7 @@ abstract class BillingAlertsHandlerIT {
 
     InvoiceService invoices(TallyTables on, Catalog catalog) {
         return new InvoiceService(on, new DynamoDbInvoiceStore(on), new InvoiceCalculator(catalog, new UsageQuery(on.usageStore(clock), catalog)),
-                catalog, clock, 3600, UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS);
+                catalog, clock, 3600, UsageIngestService.DEFAULT_BACKDATING_WINDOW_SECONDS, Metrics.NONE);
     }
 
     /** An account on the team plan (subscription {@code sub_<account>}, cursor on the November period). */
