@@ -43,6 +43,7 @@ locals {
     BILLING_GRACE_PERIOD_SECONDS    = tostring(var.billing_grace_period_seconds)
     STRIPE_SYNC_TABLE               = module.stripe_sync_table.dynamodb_table_name
     ALERTS_TABLE                    = module.alerts_table.dynamodb_table_name
+    RECONCILIATIONS_TABLE           = module.reconciliations_table.dynamodb_table_name
   }
 
   # Narrower than SAM's DynamoDBReadPolicy / DynamoDBCrudPolicy, which add Scan, DescribeTable, BatchGetItem,

@@ -259,3 +259,63 @@ resource "aws_scheduler_schedule" "billing_run_hourly" {
     }
   }
 }
+
+# Reconciliation, half an hour after each billing run (minute 35), with its own role: invoke that function only.
+resource "aws_iam_role" "reconciliation_scheduler" {
+  name                 = "${var.name_prefix}-reconciliation-scheduler"
+  description          = "Lets EventBridge Scheduler invoke the reconciliation function."
+  assume_role_policy   = data.aws_iam_policy_document.scheduler_assume_role.json
+  permissions_boundary = var.permissions_boundary_arn
+}
+
+data "aws_iam_policy_document" "reconciliation_scheduler" {
+  statement {
+    sid       = "InvokeReconciliation"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [module.reconciliation_function.lambda_alias_arn]
+  }
+
+  statement {
+    sid       = "SendToDeadLetterQueue"
+    actions   = ["sqs:SendMessage"]
+    resources = [module.billing_run_failures_queue.queue_arn]
+  }
+
+  statement {
+    sid       = "EncryptDeadLetters"
+    actions   = local.kms_send_actions
+    resources = [aws_kms_key.tally_key.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "reconciliation_scheduler" {
+  name   = "invoke-reconciliation"
+  role   = aws_iam_role.reconciliation_scheduler.id
+  policy = data.aws_iam_policy_document.reconciliation_scheduler.json
+}
+
+resource "aws_scheduler_schedule" "reconciliation_hourly" {
+  name        = "${var.name_prefix}-reconciliation-hourly"
+  description = "Hourly reconciliation, thirty-five minutes past the hour (UTC): half an hour after the billing run."
+
+  schedule_expression          = "cron(35 * * * ? *)"
+  schedule_expression_timezone = "UTC"
+
+  flexible_time_window {
+    mode = "OFF"
+  }
+
+  target {
+    arn      = module.reconciliation_function.lambda_alias_arn
+    role_arn = aws_iam_role.reconciliation_scheduler.arn
+    input    = jsonencode({ time = "<aws.scheduler.scheduled-time>" })
+
+    retry_policy {
+      maximum_retry_attempts = 2
+    }
+
+    dead_letter_config {
+      arn = module.billing_run_failures_queue.queue_arn
+    }
+  }
+}
