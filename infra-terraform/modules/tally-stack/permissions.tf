@@ -171,8 +171,14 @@ data "aws_iam_policy_document" "reconciliation" {
   }
 
   statement {
+    sid       = "ReadLastReport"
+    actions   = ["dynamodb:GetItem"]
+    resources = [module.reconciliations_table.dynamodb_table_arn]
+  }
+
+  statement {
     sid       = "StoreReports"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    actions   = ["dynamodb:PutItem"]
     resources = [module.reconciliations_table.dynamodb_table_arn]
   }
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.ScopeType;
  *
  * <p>{@code serve} and {@code demo} run the system on this machine; {@code stripe}, {@code clock} and
  * {@code billing} drive a running {@code tally serve} through its HTTP API ({@link RuntimeClient}); {@code usage},
- * {@code invoices}, {@code credits} and {@code dlq} operate a running system, local or on AWS ({@link ConnectionOptions}); {@code rate}
+ * {@code invoices}, {@code credits}, {@code reconcile} and {@code dlq} operate a running system, local or on AWS ({@link ConnectionOptions}); {@code rate}
  * rates a quantity with a price file and needs no system. Exit codes
  * ({@link Errors}): 0 done, 1 could not do it (a message on stderr says why and what to do), 2 invalid usage.
  * {@code --verbose} adds stack traces to failures.
@@ -22,7 +22,7 @@ import picocli.CommandLine.ScopeType;
         description = {"Usage-based billing: run the whole system on this machine, drive it, or operate it.",
                 "Exit codes: 0 done, 1 could not do it (stderr says why), 2 invalid usage."},
         subcommands = {ServeCommand.class, DemoCommand.class, StripeCommand.class, ClockCommand.class,
-                BillingCommand.class, UsageCommand.class, InvoicesCommand.class, CreditsCommand.class, DlqCommand.class, BenchCommand.class,
+                BillingCommand.class, UsageCommand.class, InvoicesCommand.class, CreditsCommand.class, ReconcileCommand.class, DlqCommand.class, BenchCommand.class,
                 RateCommand.class, CommandLine.HelpCommand.class})
 public final class TallyCli implements Runnable {
     @Spec

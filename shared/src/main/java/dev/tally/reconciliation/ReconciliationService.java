@@ -407,10 +407,10 @@ public final class ReconciliationService {
         }
     }
 
-    /** The subscription's invoices whose period overlaps {@code [start, end)}. */
+    /** The subscription's invoices whose period overlaps {@code [start, end)}, by id. */
     private static List<Invoice> overlapping(List<Invoice> ofSubscription, long start, long end) {
         return ofSubscription.stream().filter(i -> i.periodStart() < end && i.periodEnd() > start && i.status() != InvoiceStatus.VOID)
-                .toList();
+                .sorted(java.util.Comparator.comparing(Invoice::invoiceId)).toList();
     }
 
     // ---- Stripe
