@@ -2,22 +2,17 @@ package dev.tally.cli;
 
 import dev.tally.catalog.Catalog;
 import dev.tally.catalog.CatalogLoader;
-import dev.tally.invoice.DynamoDbInvoiceStore;
 import dev.tally.metrics.Metrics;
 import dev.tally.reconciliation.Check;
-import dev.tally.reconciliation.DynamoDbBilledSubscriptions;
 import dev.tally.reconciliation.DynamoDbReconciliationStore;
 import dev.tally.reconciliation.Mismatch;
 import dev.tally.reconciliation.ReconciliationReport;
 import dev.tally.reconciliation.ReconciliationService;
 import dev.tally.reconciliation.ReconciliationStore;
 import dev.tally.store.TallyTables;
-import dev.tally.stripesync.DynamoDbStripeSyncStore;
 import dev.tally.stripesync.RecordingStripeGateway;
 import dev.tally.stripesync.StripeApiGateway;
 import dev.tally.stripesync.StripeGateway;
-import dev.tally.usage.DynamoDbUsageStore;
-import dev.tally.usage.UsageQuery;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -83,10 +78,8 @@ final class ReconcileCommand extends OpsCommand {
                 report = reports.latest().orElseThrow(() -> new Failure("no reconciliation has run yet; run `tally reconcile`"));
             } else {
                 Catalog catalog = CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE);
-                DynamoDbUsageStore usage = tables.usageStore(clock);
-                ReconciliationService service = new ReconciliationService(usage, new UsageQuery(usage, catalog), catalog,
-                        new DynamoDbInvoiceStore(tables), tables.creditStore(), new DynamoDbBilledSubscriptions(tables),
-                        new DynamoDbStripeSyncStore(tables), stripe(tables), reports, Metrics.NONE, clock);
+                ReconciliationService service = ReconciliationService.onDynamoDb(tables,
+                        connection.tableName("RECONCILIATIONS_TABLE"), catalog, stripe(tables), Metrics.NONE, clock);
                 report = service.reconcile(new ReconciliationService.Scope(range[0], range[1], account));
             }
             print(report);

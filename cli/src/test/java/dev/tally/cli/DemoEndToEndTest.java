@@ -283,4 +283,22 @@ class DemoEndToEndTest {
         assertThat(StreamSupport.stream(report.get("alerts").spliterator(), false).map(a -> a.get("type").asText()))
                 .contains("usage.threshold_crossed", "credits.balance_low");
     }
+
+    @Test
+    void theDemoEndsWithAReconciliationThatFindsNothing() {
+        JsonNode reconciliation = report.get("reconciliation");
+        assertThat(reconciliation.get("run_id").asText()).startsWith("rec_");
+        assertThat(reconciliation.get("mismatches")).isEmpty();
+        JsonNode checked = reconciliation.get("checked");
+        // Eight invoices, one per subscription-period: each period checked once, each finalized invoice against what
+        // the Stripe sync recorded; every usage line against the event log, and the credit ledger of org_globex.
+        assertThat(checked.get("subscription_periods").asLong()).isEqualTo(8);
+        assertThat(checked.get("stripe").asLong()).isEqualTo(8);
+        assertThat(checked.get("usage_model").asLong()).isEqualTo(checked.get("invoiced_usage").asLong()).isPositive();
+        assertThat(checked.get("credit_ledger").asLong()).isPositive();
+        assertThat(checked.get("total").asLong()).isEqualTo(checked.get("usage_model").asLong()
+                + checked.get("invoiced_usage").asLong() + checked.get("line_amount").asLong()
+                + checked.get("credit_ledger").asLong() + checked.get("subscription_periods").asLong()
+                + checked.get("stripe").asLong());
+    }
 }

@@ -144,6 +144,27 @@ public final class ReconciliationService {
     }
 
     /**
+     * The service on Tally's DynamoDB tables: the one wiring of the scheduled function, {@code tally reconcile} and
+     * the demo.
+     *
+     * @param tables bound tables
+     * @param reconciliationsTable the reconciliations table's name ({@code RECONCILIATIONS_TABLE})
+     * @param catalog the catalog
+     * @param stripe read-only Stripe lookups, or null (sync states only)
+     * @param metrics where checks and mismatches are counted
+     * @param clock the runs' start times
+     * @return the service
+     */
+    public static ReconciliationService onDynamoDb(dev.tally.store.TallyTables tables, String reconciliationsTable,
+                                                   Catalog catalog, StripeGateway stripe, Metrics metrics, Clock clock) {
+        dev.tally.usage.DynamoDbUsageStore usage = tables.usageStore(clock);
+        return new ReconciliationService(usage, new UsageQuery(usage, catalog), catalog,
+                new dev.tally.invoice.DynamoDbInvoiceStore(tables), tables.creditStore(), new DynamoDbBilledSubscriptions(tables),
+                new dev.tally.stripesync.DynamoDbStripeSyncStore(tables), stripe,
+                new DynamoDbReconciliationStore(tables.client, reconciliationsTable), metrics, clock);
+    }
+
+    /**
      * Reconciles the periods of a scope ({@code tally reconcile}), stores and returns the report.
      *
      * @param scope which periods, which account

@@ -7,15 +7,11 @@ import dev.tally.aws.AwsClients;
 import dev.tally.catalog.Catalog;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
-import dev.tally.invoice.DynamoDbInvoiceStore;
 import dev.tally.lambda.Primed;
 import dev.tally.metrics.Metrics;
 import dev.tally.store.TallyTables;
-import dev.tally.stripesync.DynamoDbStripeSyncStore;
 import dev.tally.stripesync.RecordingStripeGateway;
 import dev.tally.stripesync.StripeGateway;
-import dev.tally.usage.DynamoDbUsageStore;
-import dev.tally.usage.UsageQuery;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
@@ -53,6 +49,16 @@ public final class ReconciliationHandler implements RequestHandler<ScheduledEven
     }
 
     /**
+     * The local runtime's constructor: metrics are not reported.
+     *
+     * @param environment the function's environment variables
+     * @param clock fallback time when the event carries none
+     */
+    public ReconciliationHandler(Map<String, String> environment, Clock clock) {
+        this(environment, clock, Metrics.NONE);
+    }
+
+    /**
      * @param environment the function's environment variables
      * @param clock fallback time when the event carries none
      * @param metrics where checks and mismatches are counted
@@ -66,14 +72,10 @@ public final class ReconciliationHandler implements RequestHandler<ScheduledEven
         this.lagSeconds = env.longValue("BILLING_GRACE_PERIOD_SECONDS", 3600)
                 + env.longValue("RECONCILIATION_SETTLE_SECONDS", 3600);
         Catalog catalog = CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE));
-        DynamoDbUsageStore usage = tables.usageStore(clock);
         StripeGateway stripe = env.optional("STRIPE_API_KEY_SECRET_ARN").isEmpty()
                 && (env.local() || env.optional("STRIPE_SYNC_MODE").filter("record"::equals).isPresent())
                 ? new RecordingStripeGateway(tables, clock) : null;
-        this.service = new ReconciliationService(usage, new UsageQuery(usage, catalog), catalog,
-                new DynamoDbInvoiceStore(tables), tables.creditStore(), new DynamoDbBilledSubscriptions(tables),
-                new DynamoDbStripeSyncStore(tables), stripe,
-                new DynamoDbReconciliationStore(dynamoDb, reconciliationsTable), metrics, clock);
+        this.service = ReconciliationService.onDynamoDb(tables, reconciliationsTable, catalog, stripe, metrics, clock);
     }
 
     /** Reads a subscription and a stored report that do not exist. */

@@ -255,10 +255,7 @@ abstract class ReconciliationIT {
     // ---- set-up
 
     private ReconciliationService service() {
-        DynamoDbUsageStore store = tables.usageStore(clock);
-        return new ReconciliationService(store, new UsageQuery(store, catalog), catalog, new DynamoDbInvoiceStore(tables),
-                tables.creditStore(), new DynamoDbBilledSubscriptions(tables), new DynamoDbStripeSyncStore(tables), gateway,
-                new DynamoDbReconciliationStore(backend().dynamoDb(), env.get("RECONCILIATIONS_TABLE")), metrics, clock);
+        return ReconciliationService.onDynamoDb(tables, env.get("RECONCILIATIONS_TABLE"), catalog, gateway, metrics, clock);
     }
 
     /** A team-plan customer since January 1, billing cursor on February, known to Stripe. */
