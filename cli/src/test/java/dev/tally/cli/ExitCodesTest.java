@@ -132,6 +132,16 @@ class ExitCodesTest {
     }
 
     @Test
+    void reconcile() {
+        failed(run("reconcile", "--dynamodb-endpoint", nothing), "tally reconcile: cannot reach DynamoDB at " + nothing);
+        failed(run("reconcile", "--last", "--period", "2026-02", "--account", "org_acme", "--dynamodb-endpoint", nothing),
+                "tally reconcile: cannot reach DynamoDB at " + nothing);
+        usage(run("reconcile", "--period", "2026-13"), "tally reconcile");
+        usage(run("reconcile", "--period", "february"), "tally reconcile");
+        usage(run("reconcile", "--period", "2026-03-01..2026-02-01"), "tally reconcile");
+    }
+
+    @Test
     void creditsAndGrant() {
         failed(run("credits", "org_acme", "--dynamodb-endpoint", nothing), "tally credits: cannot reach DynamoDB at " + nothing);
         usage(run("credits"), "tally credits");
