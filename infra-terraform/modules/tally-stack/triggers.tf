@@ -201,7 +201,7 @@ data "aws_iam_policy_document" "scheduler_assume_role" {
 
 resource "aws_iam_role" "billing_run_scheduler" {
   name                 = "${var.name_prefix}-billing-run-scheduler"
-  description          = "Lets EventBridge Scheduler invoke the billing-run function."
+  description          = "Lets EventBridge Scheduler invoke the billing-run and reconciliation functions."
   assume_role_policy   = data.aws_iam_policy_document.scheduler_assume_role.json
   permissions_boundary = var.permissions_boundary_arn
 }
@@ -211,6 +211,12 @@ data "aws_iam_policy_document" "billing_run_scheduler" {
     sid       = "InvokeBillingRun"
     actions   = ["lambda:InvokeFunction"]
     resources = [module.billing_run_function.lambda_alias_arn]
+  }
+
+  statement {
+    sid       = "InvokeReconciliation"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [module.reconciliation_function.lambda_alias_arn]
   }
 
   statement {
@@ -260,40 +266,7 @@ resource "aws_scheduler_schedule" "billing_run_hourly" {
   }
 }
 
-# Reconciliation, half an hour after each billing run (minute 35), with its own role: invoke that function only.
-resource "aws_iam_role" "reconciliation_scheduler" {
-  name                 = "${var.name_prefix}-reconciliation-scheduler"
-  description          = "Lets EventBridge Scheduler invoke the reconciliation function."
-  assume_role_policy   = data.aws_iam_policy_document.scheduler_assume_role.json
-  permissions_boundary = var.permissions_boundary_arn
-}
-
-data "aws_iam_policy_document" "reconciliation_scheduler" {
-  statement {
-    sid       = "InvokeReconciliation"
-    actions   = ["lambda:InvokeFunction"]
-    resources = [module.reconciliation_function.lambda_alias_arn]
-  }
-
-  statement {
-    sid       = "SendToDeadLetterQueue"
-    actions   = ["sqs:SendMessage"]
-    resources = [module.billing_run_failures_queue.queue_arn]
-  }
-
-  statement {
-    sid       = "EncryptDeadLetters"
-    actions   = local.kms_send_actions
-    resources = [aws_kms_key.tally_key.arn]
-  }
-}
-
-resource "aws_iam_role_policy" "reconciliation_scheduler" {
-  name   = "invoke-reconciliation"
-  role   = aws_iam_role.reconciliation_scheduler.id
-  policy = data.aws_iam_policy_document.reconciliation_scheduler.json
-}
-
+# Reconciliation, half an hour after each billing run (minute 35), through the billing run's scheduler role.
 resource "aws_scheduler_schedule" "reconciliation_hourly" {
   name        = "${var.name_prefix}-reconciliation-hourly"
   description = "Hourly reconciliation, thirty-five minutes past the hour (UTC): half an hour after the billing run."
@@ -307,7 +280,7 @@ resource "aws_scheduler_schedule" "reconciliation_hourly" {
 
   target {
     arn      = module.reconciliation_function.lambda_alias_arn
-    role_arn = aws_iam_role.reconciliation_scheduler.arn
+    role_arn = aws_iam_role.billing_run_scheduler.arn
     input    = jsonencode({ time = "<aws.scheduler.scheduled-time>" })
 
     retry_policy {
