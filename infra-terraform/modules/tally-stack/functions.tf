@@ -124,6 +124,38 @@ module "billing_run_function" {
   alarm_actions             = local.alarm_actions
 }
 
+# Runs from billing-run's artifact half an hour after each billing run (triggers.tf): reconciles the periods invoiced
+# since its last run. One at a time.
+module "reconciliation_function" {
+  source = "../../modules/lambda-function"
+
+  function_name = "${var.name_prefix}-reconciliation"
+  description   = "Reconciles newly invoiced periods against usage events, buckets, credit ledgers and Stripe."
+  handler       = "dev.tally.reconciliation.ReconciliationHandler::handleRequest"
+  filename      = "${local.artifacts_dir}/billing-run/target/billing-run.jar"
+  runtime       = "java21"
+  architectures = ["arm64"]
+  memory_size   = var.lambda_memory_size
+  timeout       = 900
+  tracing_mode  = "Active"
+
+  environment_variables = local.common_environment
+
+  reserved_concurrent_executions = 1
+  snap_start                     = var.snap_start
+  deployment_config_name         = "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"
+  attach_on_failure_destination  = true
+  on_failure_destination_arn     = module.billing_run_failures_queue.queue_arn
+  shift_traffic_on_apply         = var.shift_traffic_on_apply
+
+  attach_policy_json        = true
+  policy_json               = data.aws_iam_policy_document.reconciliation.json
+  kms_key_arn               = aws_kms_key.tally_key.arn
+  role_permissions_boundary = var.permissions_boundary_arn
+  log_retention_in_days     = var.log_retention_in_days
+  alarm_actions             = local.alarm_actions
+}
+
 module "invoice_generator_function" {
   source = "../../modules/lambda-function"
 

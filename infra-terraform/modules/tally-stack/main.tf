@@ -46,6 +46,7 @@ locals {
     ALERTS_TABLE                    = module.alerts_table.dynamodb_table_name
     PAYMENTS_TABLE                  = module.payments_table.dynamodb_table_name
     ENTITLEMENTS_TABLE              = module.entitlements_table.dynamodb_table_name
+    RECONCILIATIONS_TABLE           = module.reconciliations_table.dynamodb_table_name
   }
 
   # Narrower than SAM's DynamoDBReadPolicy / DynamoDBCrudPolicy, which add Scan, DescribeTable, BatchGetItem,

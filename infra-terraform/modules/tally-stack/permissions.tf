@@ -174,6 +174,50 @@ data "aws_iam_policy_document" "billing_run" {
   }
 }
 
+# Reconciliation reads what billing wrote (never writes it) and stores its own reports. It walks the subscriptions
+# with Scan (the only function that does), reads the event log through its time index hour by hour.
+data "aws_iam_policy_document" "reconciliation" {
+  statement {
+    sid     = "ReadBillingRecords"
+    actions = local.dynamodb_read_actions
+    resources = [
+      module.subscriptions_table.dynamodb_table_arn,
+      module.subscriptions_table.dynamodb_table_index_arns["by-account"],
+      module.usage_buckets_table.dynamodb_table_arn,
+      module.usage_events_table.dynamodb_table_index_arns["by-series-hour"],
+      module.credits_table.dynamodb_table_arn,
+      module.invoices_table.dynamodb_table_arn,
+      module.invoices_table.dynamodb_table_index_arns["by-account"],
+      module.invoice_lines_table.dynamodb_table_arn,
+      module.stripe_sync_table.dynamodb_table_arn,
+    ]
+  }
+
+  statement {
+    sid       = "WalkSubscriptions"
+    actions   = ["dynamodb:Scan"]
+    resources = [module.subscriptions_table.dynamodb_table_arn]
+  }
+
+  statement {
+    sid       = "ReadLastReport"
+    actions   = ["dynamodb:GetItem"]
+    resources = [module.reconciliations_table.dynamodb_table_arn]
+  }
+
+  statement {
+    sid       = "StoreReports"
+    actions   = ["dynamodb:PutItem"]
+    resources = [module.reconciliations_table.dynamodb_table_arn]
+  }
+
+  statement {
+    sid       = "DecryptTablesEncryptFailures"
+    actions   = local.kms_send_actions
+    resources = [aws_kms_key.tally_key.arn]
+  }
+}
+
 data "aws_iam_policy_document" "invoice_generator" {
   statement {
     sid     = "ReadBillingState"

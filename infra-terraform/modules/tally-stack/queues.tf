@@ -52,8 +52,11 @@ module "billing_run_failures_queue" {
   message_retention_seconds = 1209600
   create_dlq                = false
   kms_key_arn               = aws_kms_key.tally_key.arn
-  sender_service_principals = [{ service = "scheduler.amazonaws.com", source_arn = aws_scheduler_schedule.billing_run_hourly.arn }]
-  alarm_actions             = local.alarm_actions
+  sender_service_principals = [
+    { service = "scheduler.amazonaws.com", source_arn = aws_scheduler_schedule.billing_run_hourly.arn },
+    { service = "scheduler.amazonaws.com", source_arn = aws_scheduler_schedule.reconciliation_hourly.arn },
+  ]
+  alarm_actions = local.alarm_actions
 }
 
 # ------------------------------------------------------------------------------------------------------- event bus

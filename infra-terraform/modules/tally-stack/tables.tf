@@ -248,3 +248,20 @@ module "entitlements_table" {
   kms_key_arn                    = aws_kms_key.tally_key.arn
   deletion_protection_enabled    = var.table_deletion_protection_enabled
 }
+
+# One report per reconciliation run (RUN#<run id>, kept 90 days by TTL), the latest (LATEST) and where the scheduled
+# runs stopped (SCHEDULED).
+module "reconciliations_table" {
+  source = "../../modules/dynamodb-table"
+
+  name     = "${var.name_prefix}-reconciliations"
+  hash_key = "runKey"
+  attributes = [
+    { name = "runKey", type = "S" },
+  ]
+  ttl_enabled                    = true
+  ttl_attribute_name             = "expiresAt"
+  point_in_time_recovery_enabled = true
+  kms_key_arn                    = aws_kms_key.tally_key.arn
+  deletion_protection_enabled    = var.table_deletion_protection_enabled
+}

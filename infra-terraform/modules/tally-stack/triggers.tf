@@ -281,7 +281,7 @@ data "aws_iam_policy_document" "scheduler_assume_role" {
 
 resource "aws_iam_role" "billing_run_scheduler" {
   name                 = "${var.name_prefix}-billing-run-scheduler"
-  description          = "Lets EventBridge Scheduler invoke the billing-run function."
+  description          = "Lets EventBridge Scheduler invoke the billing-run and reconciliation functions."
   assume_role_policy   = data.aws_iam_policy_document.scheduler_assume_role.json
   permissions_boundary = var.permissions_boundary_arn
 }
@@ -291,6 +291,12 @@ data "aws_iam_policy_document" "billing_run_scheduler" {
     sid       = "InvokeBillingRun"
     actions   = ["lambda:InvokeFunction"]
     resources = [module.billing_run_function.lambda_alias_arn]
+  }
+
+  statement {
+    sid       = "InvokeReconciliation"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [module.reconciliation_function.lambda_alias_arn]
   }
 
   statement {
@@ -334,6 +340,33 @@ resource "aws_scheduler_schedule" "billing_run_hourly" {
     }
 
     # An invocation the scheduler could not deliver after its retries.
+    dead_letter_config {
+      arn = module.billing_run_failures_queue.queue_arn
+    }
+  }
+}
+
+# Reconciliation, half an hour after each billing run (minute 35), through the billing run's scheduler role.
+resource "aws_scheduler_schedule" "reconciliation_hourly" {
+  name        = "${var.name_prefix}-reconciliation-hourly"
+  description = "Hourly reconciliation, thirty-five minutes past the hour (UTC): half an hour after the billing run."
+
+  schedule_expression          = "cron(35 * * * ? *)"
+  schedule_expression_timezone = "UTC"
+
+  flexible_time_window {
+    mode = "OFF"
+  }
+
+  target {
+    arn      = module.reconciliation_function.lambda_alias_arn
+    role_arn = aws_iam_role.billing_run_scheduler.arn
+    input    = jsonencode({ time = "<aws.scheduler.scheduled-time>" })
+
+    retry_policy {
+      maximum_retry_attempts = 2
+    }
+
     dead_letter_config {
       arn = module.billing_run_failures_queue.queue_arn
     }

@@ -37,7 +37,8 @@ final class ConnectionOptions {
     /** The environment variables holding table names, as template.yaml sets them for every function. */
     static final List<String> TABLE_VARIABLES = List.of("ACCOUNTS_TABLE", "SUBSCRIPTIONS_TABLE", "WEBHOOK_EVENTS_TABLE",
             "USAGE_EVENTS_TABLE", "USAGE_BUCKETS_TABLE", "USAGE_REJECTIONS_TABLE", "CREDITS_TABLE", "INVOICES_TABLE",
-            "INVOICE_LINES_TABLE", "STRIPE_SYNC_TABLE", "ALERTS_TABLE", "PAYMENTS_TABLE", "ENTITLEMENTS_TABLE");
+            "INVOICE_LINES_TABLE", "STRIPE_SYNC_TABLE", "ALERTS_TABLE", "PAYMENTS_TABLE", "ENTITLEMENTS_TABLE",
+            "RECONCILIATIONS_TABLE");
 
     /** Account id in the local queue URLs (ElasticMQ's, and the local runtime's intrinsic {@code AWS::AccountId}). */
     static final String LOCAL_ACCOUNT_ID = "000000000000";

@@ -5,6 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.aws.AwsClients;
+import dev.tally.catalog.Catalog;
+import dev.tally.catalog.CatalogLoader;
+import dev.tally.metrics.Metrics;
+import dev.tally.reconciliation.Mismatch;
+import dev.tally.reconciliation.ReconciliationReport;
+import dev.tally.reconciliation.ReconciliationService;
+import dev.tally.stripesync.RecordingStripeGateway;
 import dev.tally.config.Env;
 import dev.tally.credit.CreditGrant;
 import dev.tally.credit.CreditLedger;
@@ -233,6 +240,7 @@ public final class DemoScenario {
         }
         ObjectNode report = report(tables, sent, runtime.clock().instant().getEpochSecond());
         print(report);
+        report.set("reconciliation", reconcile(tables, env));
         return report;
     }
 
@@ -303,6 +311,35 @@ public final class DemoScenario {
                 List.of(UMBRELLA_SPEND_ALERT_MINOR), null, "usd", runtime.clock().instant().getEpochSecond()));
         out.printf("   and alert settings (tally alerts set org_umbrella --usage-shares 25,100 --spend %d --currency usd)%n",
                 UMBRELLA_SPEND_ALERT_MINOR);
+    }
+
+    /**
+     * The demo's last step, as {@code tally reconcile} runs it: every period of every account proved against the usage
+     * events, the buckets, the prices, the credit ledgers, the billing cycles and what the Stripe sync recorded; the
+     * report is stored and printed.
+     *
+     * @return the report's {@code reconciliation}: {@code run_id}, {@code checked} (per check, and {@code total}) and
+     *         {@code mismatches} (each with check, account, meter, period, invoice, expected and found)
+     */
+    private ObjectNode reconcile(TallyTables tables, Env env) {
+        Catalog catalog = CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE);
+        ReconciliationReport result = ReconciliationService.onDynamoDb(tables, env.require("RECONCILIATIONS_TABLE"), catalog,
+                        new RecordingStripeGateway(tables, runtime.clock()), Metrics.NONE, runtime.clock())
+                .reconcile(new ReconciliationService.Scope(0, Long.MAX_VALUE, null));
+        int found = result.mismatches().size();
+        out.printf("%n== Reconciliation (tally reconcile): %s, %d %s%n", Words.count(result.checkedTotal(), "check"),
+                found, found == 1 ? "mismatch" : "mismatches");
+        result.checked().forEach((check, n) -> out.printf("   %-22s %6d checked%n", check.wireName(), n));
+        for (Mismatch m : result.mismatches()) {
+            out.printf("   MISMATCH %s %s %s %s: expected %s, found %s%n", m.check().wireName(), m.accountId(), m.invoiceId(),
+                    m.subject(), m.expected(), m.found());
+        }
+        ObjectNode json = result.toJson();
+        ObjectNode node = JSON.createObjectNode();
+        node.put("run_id", result.runId());
+        node.set("checked", json.get("checked"));
+        node.set("mismatches", json.get("mismatches"));
+        return node;
     }
 
     /** Days into the first period at which org_umbrella moves from Team to Business. */

@@ -13,7 +13,7 @@ import picocli.CommandLine.ScopeType;
  *
  * <p>{@code serve} and {@code demo} run the system on this machine; {@code stripe}, {@code clock} and
  * {@code billing} drive a running {@code tally serve} through its HTTP API ({@link RuntimeClient}); {@code usage},
- * {@code invoices}, {@code credits} and {@code dlq} operate a running system, local or on AWS ({@link ConnectionOptions}); {@code rate}
+ * {@code invoices}, {@code credits}, {@code reconcile} and {@code dlq} operate a running system, local or on AWS ({@link ConnectionOptions}); {@code rate}
  * rates a quantity with a price file and needs no system. Exit codes
  * ({@link Errors}): 0 done, 1 could not do it (a message on stderr says why and what to do), 2 invalid usage.
  * {@code --verbose} adds stack traces to failures.
@@ -23,7 +23,7 @@ import picocli.CommandLine.ScopeType;
                 "Exit codes: 0 done, 1 could not do it (stderr says why), 2 invalid usage."},
         subcommands = {ServeCommand.class, DemoCommand.class, StripeCommand.class, ClockCommand.class,
                 BillingCommand.class, UsageCommand.class, InvoicesCommand.class, CreditsCommand.class, EntitlementsCommand.class,
-                AlertsCommand.class, DlqCommand.class, BenchCommand.class,
+                AlertsCommand.class, ReconcileCommand.class, DlqCommand.class, BenchCommand.class,
                 RateCommand.class, CommandLine.HelpCommand.class})
 public final class TallyCli implements Runnable {
     @Spec

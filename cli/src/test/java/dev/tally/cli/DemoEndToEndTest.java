@@ -407,4 +407,22 @@ class DemoEndToEndTest {
         assertThat(alerts).filteredOn(a -> a.get("id").asText().startsWith("spend:org_globex:") && a.get("id").asText().endsWith(":usd:50000"))
                 .singleElement().satisfies(a -> assertThat(a.get("detail").get("configured_by").asText()).isEqualTo("plan"));
     }
+
+    @Test
+    void theDemoEndsWithAReconciliationThatFindsNothing() {
+        JsonNode reconciliation = report.get("reconciliation");
+        assertThat(reconciliation.get("run_id").asText()).startsWith("rec_");
+        assertThat(reconciliation.get("mismatches")).isEmpty();
+        JsonNode checked = reconciliation.get("checked");
+        // Eight invoices, one per subscription-period: each period checked once, each finalized invoice against what
+        // the Stripe sync recorded; every usage line against the event log, and the credit ledger of org_globex.
+        assertThat(checked.get("subscription_periods").asLong()).isEqualTo(8);
+        assertThat(checked.get("stripe").asLong()).isEqualTo(8);
+        assertThat(checked.get("usage_model").asLong()).isEqualTo(checked.get("invoiced_usage").asLong()).isPositive();
+        assertThat(checked.get("credit_ledger").asLong()).isPositive();
+        assertThat(checked.get("total").asLong()).isEqualTo(checked.get("usage_model").asLong()
+                + checked.get("invoiced_usage").asLong() + checked.get("line_amount").asLong()
+                + checked.get("credit_ledger").asLong() + checked.get("subscription_periods").asLong()
+                + checked.get("stripe").asLong());
+    }
 }

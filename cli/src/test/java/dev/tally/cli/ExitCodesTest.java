@@ -52,7 +52,7 @@ class ExitCodesTest {
             boolean group = args.length > 0 && !args[0].equals("no-such-command");
             usage(run(args), group ? "tally " + args[0] : "tally");
         }
-        assertThat(run().err()).contains("Missing command: one of serve, demo, stripe, clock, billing, usage, invoices, credits, dlq, bench, rate");
+        assertThat(run().err()).contains("Missing command: one of serve, demo, stripe, clock, billing, usage, invoices, credits, reconcile, dlq, bench, rate");
     }
 
     @Test
@@ -129,6 +129,16 @@ class ExitCodesTest {
                 "tally invoices resync: set STRIPE_API_KEY to the Stripe secret key (the one in the secret the function's "
                         + "STRIPE_API_KEY_SECRET_ARN names) to resync in AWS");
         usage(run("invoices", "resync"), "tally invoices resync");
+    }
+
+    @Test
+    void reconcile() {
+        failed(run("reconcile", "--dynamodb-endpoint", nothing), "tally reconcile: cannot reach DynamoDB at " + nothing);
+        failed(run("reconcile", "--last", "--period", "2026-02", "--account", "org_acme", "--dynamodb-endpoint", nothing),
+                "tally reconcile: cannot reach DynamoDB at " + nothing);
+        usage(run("reconcile", "--period", "2026-13"), "tally reconcile");
+        usage(run("reconcile", "--period", "february"), "tally reconcile");
+        usage(run("reconcile", "--period", "2026-03-01..2026-02-01"), "tally reconcile");
     }
 
     @Test

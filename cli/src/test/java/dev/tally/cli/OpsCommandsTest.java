@@ -259,6 +259,41 @@ class OpsCommandsTest {
     }
 
     @Test
+    void reconcileNamesEachMismatchExitsOneAndStoresItsReport() {
+        String account = TallyFixtures.uniqueId("org_rec");
+        String clean = TallyFixtures.uniqueId("org_rec_clean");
+        long start = 1_767_225_600L; // 2026-01-01T00:00:00Z
+        long end = 1_769_904_000L;   // 2026-02-01T00:00:00Z
+        TallyFixtures.seedCustomer(tables, account, "team", start, end);  // billing cursor on February
+        TallyFixtures.seedCustomer(tables, clean, "team", start, start);
+        // January invoiced with 2345 build minutes the event log does not have, at an amount the price does not give;
+        // the runtime's stripe-sync records it (no API key), so Stripe agrees.
+        Invoice invoice = store(invoice(account, "usd", start, end, 0L,
+                line("team_build_minutes_v1", "build_minutes", "2345", "1500", "845", 8_450L, 220L)));
+        runtime.awaitIdle(IDLE);
+
+        Result found = tally("reconcile", "--account", account, "--period", "2026-01");
+        assertThat(found.exitCode()).isEqualTo(1);
+        assertThat(found.err().strip()).startsWith("tally reconcile: 2 mismatches found (run rec_")
+                .endsWith("); what to do: docs/runbooks/reconciliation-mismatch.md");
+        assertThat(found.out()).contains("Reconciliation rec_", "(on_demand, account " + account
+                + ", periods starting 2026-01-01T00:00:00Z .. 2026-02-01T00:00:00Z): 5 checks, 2 mismatches.");
+        assertThat(found.row("events invoiced")).containsSubsequence("invoiced_usage", account, "build_minutes",
+                invoice.invoiceId(), "usage:team_build_minutes_v1", "0 (0 events in the event log)", "2345 (220 events invoiced)");
+        assertThat(found.row("rated with")).containsSubsequence("line_amount", account, "build_minutes", invoice.invoiceId(),
+                "12.68 USD (2345 rated with team_build_minutes_v1)", "84.50 USD");
+
+        JsonNode last = parse(tally("reconcile", "--last", "--json").out().strip());
+        assertThat(last.get("account").asText()).isEqualTo(account);
+        assertThat(last.get("mismatches")).hasSize(2);
+        assertThat(last.get("checked").get("total").asLong()).isEqualTo(5);
+
+        Result ok = tally("reconcile", "--account", clean, "--period", "2026-01-01..2026-02-01");
+        assertThat(ok.exitCode()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains(", periods starting 2026-01-01T00:00:00Z .. 2026-02-01T00:00:00Z): 0 checks, 0 mismatches.");
+    }
+
+    @Test
     void invoicesWhoseStripeSyncFailedAreListedWithTheReasonAndResyncFinishesThem() {
         String account = TallyFixtures.uniqueId("org_sync"); // no account yet: no Stripe customer
         long start = 1_767_225_600L; // 2026-01-01T00:00:00Z

@@ -16,6 +16,7 @@ import java.util.Map;
  * MODIFY record (an invoice is only pushed on INSERT, which needs a complete invoice); billing-alerts reads a
  * balance change that crosses no threshold; usage-buckets adds one new event to its bucket (one transaction);
  * entitlements recomputes an account after a subscription change; entitlements-api answers 404 for an unknown account.
+ * reconciliation walks the empty subscriptions and stores an empty report.
  */
 final class ColdStartEvents {
 
@@ -56,7 +57,7 @@ final class ColdStartEvents {
                     Map.of("eventKey", "org_bench#ue-bench-" + n + "-" + now, "accountId", "org_bench",
                             "eventId", "ue-bench-" + n + "-" + now, "meter", "build_minutes", "quantity", 1,
                             "timestamp", now, "receivedAt", now), Map.of(), n);
-            case "BillingRunFunction" -> JSON.createObjectNode().put("time", Instant.ofEpochSecond(now).toString()).toString();
+            case "BillingRunFunction", "ReconciliationFunction" -> JSON.createObjectNode().put("time", Instant.ofEpochSecond(now).toString()).toString();
             case "InvoiceGeneratorFunction" -> sqs("InvoiceJobsQueue", JSON.createObjectNode()
                     .put("subscriptionId", "sub_bench" + n).put("accountId", "org_bench").put("periodStart", now - 86_400)
                     .put("periodEnd", now - 3_600).toString(), n);

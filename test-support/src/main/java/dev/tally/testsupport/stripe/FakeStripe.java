@@ -240,6 +240,19 @@ public final class FakeStripe implements AutoCloseable {
         }
     }
 
+    /**
+     * Changes an item's amount, whatever its invoice's status: a change Tally did not make (a bug, a person with
+     * database access), for reconciliation tests; Stripe itself never lets a finalized invoice change.
+     *
+     * @param itemId {@code ii_...}
+     * @param amountMinor the new amount, minor units
+     */
+    public void changeItemAmount(String itemId, long amountMinor) {
+        synchronized (lock) {
+            items.get(itemId).put("amount", amountMinor);
+        }
+    }
+
     /** Voids an open invoice, as in the Dashboard. */
     public void voidInvoice(String invoiceId) {
         synchronized (lock) {
