@@ -324,7 +324,8 @@ public final class DemoScenario {
     private ObjectNode reconcile(TallyTables tables, Env env) {
         Catalog catalog = CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE);
         ReconciliationReport result = ReconciliationService.onDynamoDb(tables, env.require("RECONCILIATIONS_TABLE"), catalog,
-                        new RecordingStripeGateway(tables, runtime.clock()), Metrics.NONE, runtime.clock())
+                        new RecordingStripeGateway(tables, runtime.clock()),
+                        runtime.handlerCollaborator() instanceof Metrics m ? m : Metrics.NONE, runtime.clock())
                 .reconcile(new ReconciliationService.Scope(0, Long.MAX_VALUE, null));
         int found = result.mismatches().size();
         out.printf("%n== Reconciliation (tally reconcile): %s, %d %s%n", Words.count(result.checkedTotal(), "check"),

@@ -8,6 +8,9 @@ import dev.tally.catalog.Catalog;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
 import dev.tally.lambda.Primed;
+import dev.tally.lambda.Invocations;
+import dev.tally.logging.LogContext;
+import dev.tally.metrics.EmfMetrics;
 import dev.tally.metrics.Metrics;
 import dev.tally.store.TallyTables;
 import dev.tally.stripesync.RecordingStripeGateway;
@@ -41,21 +44,20 @@ public final class ReconciliationHandler implements RequestHandler<ScheduledEven
     private final String reconciliationsTable;
     private final Clock clock;
     private final long lagSeconds;
+    private final Metrics metrics;
 
     /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public ReconciliationHandler() {
-        this(System.getenv(), Clock.systemUTC(), Metrics.NONE);
+        this(System.getenv(), Clock.systemUTC());
         Primed.register(this);
     }
 
     /**
-     * The local runtime's constructor: metrics are not reported.
-     *
      * @param environment the function's environment variables
      * @param clock fallback time when the event carries none
      */
     public ReconciliationHandler(Map<String, String> environment, Clock clock) {
-        this(environment, clock, Metrics.NONE);
+        this(environment, clock, EmfMetrics.create());
     }
 
     /**
@@ -64,6 +66,7 @@ public final class ReconciliationHandler implements RequestHandler<ScheduledEven
      * @param metrics where checks and mismatches are counted
      */
     public ReconciliationHandler(Map<String, String> environment, Clock clock, Metrics metrics) {
+        this.metrics = metrics;
         Env env = Env.of(environment);
         DynamoDbClient dynamoDb = AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build();
         this.tables = new TallyTables(dynamoDb, env);
@@ -89,7 +92,10 @@ public final class ReconciliationHandler implements RequestHandler<ScheduledEven
     public Integer handleRequest(ScheduledEvent event, Context context) {
         Instant runTime = event != null && event.getTime() != null
                 ? Instant.ofEpochMilli(event.getTime().getMillis()) : clock.instant();
-        ReconciliationReport report = service.reconcileClosed(runTime.getEpochSecond() - lagSeconds, MAX_WINDOW_SECONDS);
-        return report.mismatches().size();
+        // The scheduled time identifies the run: a retry of it has the same.
+        try (LogContext.Scope ignored = LogContext.with(LogContext.CORRELATION_ID, "reconciliation:" + runTime)) {
+            return Invocations.handle(context, metrics,
+                    () -> service.reconcileClosed(runTime.getEpochSecond() - lagSeconds, MAX_WINDOW_SECONDS).mismatches().size());
+        }
     }
 }

@@ -12,6 +12,7 @@ import dev.tally.invoice.InvoiceJob;
 import dev.tally.invoice.InvoiceService;
 import dev.tally.invoice.InvoiceStatus;
 import dev.tally.metrics.MetricNames;
+import dev.tally.metrics.Metrics;
 import dev.tally.metrics.RecordingMetrics;
 import dev.tally.store.InvoiceItem;
 import dev.tally.store.TallyTables;
@@ -230,7 +231,7 @@ abstract class ReconciliationIT {
     void theScheduledRunReconcilesWhatWasInvoicedSinceTheLastRunAndNamesAPeriodLeftUninvoiced() {
         String invoiced = account();
         Invoice invoice = invoiced(invoiced, 0);
-        new StripeSyncService(new DynamoDbStripeSyncStore(tables), new RecordingStripeGateway(tables, clock), clock).sync(invoice);
+        new StripeSyncService(new DynamoDbStripeSyncStore(tables), new RecordingStripeGateway(tables, clock), clock, Metrics.NONE).sync(invoice);
         String late = account();  // its February closed before the billing run, and no invoice was made
         ReconciliationHandler handler = new ReconciliationHandler(env, clock, metrics);
         ScheduledEvent event = new ScheduledEvent();
@@ -269,7 +270,7 @@ abstract class ReconciliationIT {
     /** February's usage counted, February invoiced and synced to (fake) Stripe. */
     private Invoice invoicedAndSynced(String account, long credits) {
         Invoice invoice = invoiced(account, credits);
-        SyncState state = new StripeSyncService(new DynamoDbStripeSyncStore(tables), gateway, clock).sync(invoice).orElseThrow();
+        SyncState state = new StripeSyncService(new DynamoDbStripeSyncStore(tables), gateway, clock, Metrics.NONE).sync(invoice).orElseThrow();
         assertThat(state.stripeInvoiceId()).startsWith("in_");
         return invoice;
     }
@@ -284,7 +285,7 @@ abstract class ReconciliationIT {
         usage.insert(events.stream().map(UsageBucketService.StreamedEvent::event).toList());
         new UsageBucketService(usage, catalog).apply(events);
         InvoiceService invoices = new InvoiceService(tables, new DynamoDbInvoiceStore(tables),
-                new InvoiceCalculator(catalog, new UsageQuery(usage, catalog)), catalog, clock, 3600, 3_024_000);
+                new InvoiceCalculator(catalog, new UsageQuery(usage, catalog)), catalog, clock, 3600, 3_024_000, Metrics.NONE);
         Invoice invoice = invoices.invoice(new InvoiceJob("sub_" + account, account, FEB, MAR)).orElseThrow();
         assertThat(invoice.status()).isEqualTo(InvoiceStatus.OPEN);
         assertThat(invoice.subtotalMinor()).isEqualTo(SUBTOTAL);

@@ -6,8 +6,10 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.tally.config.Env;
 import dev.tally.lambda.Primed;
+import dev.tally.lambda.Invocations;
+import dev.tally.logging.LogContext;
+import dev.tally.metrics.EmfMetrics;
 import dev.tally.metrics.Metrics;
-import org.slf4j.MDC;
 
 import java.time.Clock;
 import java.util.Map;
@@ -25,6 +27,7 @@ public final class EntitlementsApiHandler implements RequestHandler<APIGatewayV2
     private static final Map<String, String> JSON_HEADERS = Map.of("content-type", "application/json");
     private final EntitlementsWiring wiring;
     private final Clock clock;
+    private final Metrics metrics;
 
     /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public EntitlementsApiHandler() {
@@ -37,8 +40,19 @@ public final class EntitlementsApiHandler implements RequestHandler<APIGatewayV2
      * @param clock the billing clock (the time an on-the-fly derivation is stamped with)
      */
     public EntitlementsApiHandler(Map<String, String> environment, Clock clock) {
-        this.wiring = new EntitlementsWiring(Env.of(environment), Metrics.NONE, false);
+        this(environment, clock, EmfMetrics.create());
+    }
+
+    /**
+     * @param environment the function's environment variables
+     * @param clock the billing clock (the time an on-the-fly derivation is stamped with)
+     * @param metrics where the invocation's figures go ({@link EmfMetrics} in Lambda, the local runtime's recorder);
+     *     reading entitlements reports none of its own
+     */
+    public EntitlementsApiHandler(Map<String, String> environment, Clock clock, Metrics metrics) {
+        this.wiring = new EntitlementsWiring(Env.of(environment), metrics, false);
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** Reads an account's entitlements and inputs that do not exist (no write). */
@@ -53,13 +67,13 @@ public final class EntitlementsApiHandler implements RequestHandler<APIGatewayV2
         if (account == null || account.isBlank()) {
             return reply(400, "{\"message\":\"the path is /entitlements/{account}\"}");
         }
-        MDC.put("account", account);
-        try {
-            Optional<Entitlements> entitlements = wiring.service.current(account, clock.instant().getEpochSecond());
-            return entitlements.map(e -> reply(200, EntitlementsJson.toJson(e)))
-                    .orElseGet(() -> reply(404, EntitlementsJson.JSON.createObjectNode().put("message", "no account " + account).toString()));
-        } finally {
-            MDC.remove("account");
+        String requestId = request.getRequestContext() == null ? null : request.getRequestContext().getRequestId();
+        try (LogContext.Scope ignored = LogContext.with(LogContext.ACCOUNT, account, LogContext.CORRELATION_ID, requestId)) {
+            return Invocations.handle(context, metrics, () -> {
+                Optional<Entitlements> entitlements = wiring.service.current(account, clock.instant().getEpochSecond());
+                return entitlements.map(e -> reply(200, EntitlementsJson.toJson(e)))
+                        .orElseGet(() -> reply(404, EntitlementsJson.JSON.createObjectNode().put("message", "no account " + account).toString()));
+            });
         }
     }
 

@@ -7,6 +7,8 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.tally.config.Env;
 import dev.tally.lambda.Batches;
 import dev.tally.lambda.Primed;
+import dev.tally.lambda.Invocations;
+import dev.tally.metrics.EmfMetrics;
 import dev.tally.metrics.Metrics;
 import dev.tally.store.StreamImages;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -26,6 +28,7 @@ import java.util.Map;
 public final class EntitlementsHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse>, Primed {
     private final EntitlementsWiring wiring;
     private final Clock clock;
+    private final Metrics metrics;
 
     /** Lambda's entry point: configuration from the process environment; primed before a SnapStart snapshot. */
     public EntitlementsHandler() {
@@ -38,7 +41,7 @@ public final class EntitlementsHandler implements RequestHandler<DynamodbEvent, 
      * @param clock the billing clock
      */
     public EntitlementsHandler(Map<String, String> environment, Clock clock) {
-        this(environment, clock, Metrics.NONE);
+        this(environment, clock, EmfMetrics.create());
     }
 
     /**
@@ -49,6 +52,7 @@ public final class EntitlementsHandler implements RequestHandler<DynamodbEvent, 
     public EntitlementsHandler(Map<String, String> environment, Clock clock, Metrics metrics) {
         this.wiring = new EntitlementsWiring(Env.of(environment), metrics, true);
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** Reads an account's entitlements and inputs that do not exist (no write). */
@@ -59,7 +63,7 @@ public final class EntitlementsHandler implements RequestHandler<DynamodbEvent, 
 
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
-        return Batches.stream(event, record -> {
+        return Invocations.handle(context, metrics, () -> Batches.stream(event, record -> {
             var keys = record.getDynamodb().getKeys();
             Map<String, AttributeValue> newImage = StreamImages.toSdk(record.getDynamodb().getNewImage());
             Map<String, AttributeValue> image = newImage.isEmpty() ? StreamImages.toSdk(record.getDynamodb().getOldImage()) : newImage;
@@ -69,6 +73,6 @@ public final class EntitlementsHandler implements RequestHandler<DynamodbEvent, 
             } else if (image.get("accountId") != null && image.get("accountId").s() != null) {
                 wiring.service.recompute(image.get("accountId").s(), now);
             }
-        });
+        }));
     }
 }
