@@ -18,11 +18,10 @@ import dev.tally.credit.CreditLedger;
 import dev.tally.credit.CreditStore;
 import dev.tally.credit.GrantSource;
 import dev.tally.entitlement.DynamoDbEntitlementStore;
+import dev.tally.dunning.DunningState;
 import dev.tally.entitlement.EntitlementRecord;
 import dev.tally.entitlement.EntitlementServices;
-import dev.tally.entitlement.EntitlementsHandler;
 import dev.tally.entitlement.EntitlementsJson;
-import dev.tally.local.streams.StreamRecordConverter;
 import dev.tally.metrics.Metrics;
 import dev.tally.invoice.InvoiceJob;
 import dev.tally.local.LocalRuntime;
@@ -41,13 +40,8 @@ import dev.tally.store.TallyTables;
 import dev.tally.payment.DynamoDbPaymentStore;
 import dev.tally.payment.InvoicePayment;
 import dev.tally.store.UsageRejectionItem;
-import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.OperationType;
-import software.amazon.awssdk.services.dynamodb.model.Record;
-import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
-import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
@@ -184,6 +178,7 @@ public final class DemoScenario {
         configureAlerts(tables);
 
         long sent;
+        ObjectNode dunning;
         try (SqsClient sqs = AwsClients.configure(SqsClient.builder(), env, "SQS").build()) {
             String usageQueue = runtime.queueUrl("UsageQueue");
             out.printf("%n== Usage events -> %s%n", usageQueue);
@@ -223,7 +218,7 @@ public final class DemoScenario {
             out.printf("   second billing run queued %s; %s replayed; invoices still %d%n",
                     Words.count(((Number) secondRun).longValue(), "job"), Words.count(replays.size(), "invoice job"),
                     invoicesAfterReplay);
-            sendInvoicePayments(tables, start);
+            dunning = umbrellaDunningWalk(tables, start);
 
             // Late usage after invoicing: counted in its hour, billed as an adjustment on the next invoice.
             sendLate(sqs, usageQueue, "ue_late_after_invoicing", LATE_AFTER_INVOICING_MINUTES, periodEnd - 120);
@@ -239,6 +234,7 @@ public final class DemoScenario {
                     Words.count(((Number) nextRun).longValue(), "invoice job"), tables.invoices.scan().items().stream().toList().size());
         }
         ObjectNode report = report(tables, sent, runtime.clock().instant().getEpochSecond());
+        report.set("dunning_walk", dunning);
         print(report);
         report.set("reconciliation", reconcile(tables, env));
         return report;
@@ -264,25 +260,37 @@ public final class DemoScenario {
     }
 
     /**
-     * Stripe reports the payment of Umbrella's first Tally invoice: the first attempt fails (Stripe will retry in three
-     * days), the retry succeeds. The invoice header goes from {@code open} (payment failed, attempt 1) to {@code paid}.
+     * Stripe reports the payment of Umbrella's first Tally invoice through signed webhooks, and Umbrella walks through
+     * dunning: the first attempt fails ({@code invoice.payment_failed}, Stripe retries three days later) and the account
+     * is {@code past_due}; the clock moves past its plan's {@code restricted} step and the hourly billing run enters it;
+     * then the retry succeeds ({@code invoice.paid}): the invoice is {@code paid} and the account {@code active} again.
+     *
+     * @return the walk, as {@link #dunningWalk} returns it
      */
-    private void sendInvoicePayments(TallyTables tables, long start) {
+    private ObjectNode umbrellaDunningWalk(TallyTables tables, long start) {
         Invoice first = tables.invoices.scan().items().stream()
                 .filter(i -> "org_umbrella".equals(i.accountId) && Long.valueOf(start).equals(i.periodStart))
                 .findFirst().flatMap(i -> new DynamoDbInvoiceStore(tables).find(i.invoiceId))
                 .orElseThrow(() -> new IllegalStateException("org_umbrella has no invoice for its first period"));
-        long now = runtime.clock().instant().getEpochSecond();
-        ObjectNode failed = StripeEvents.invoice(UMBRELLA_STRIPE_INVOICE, "cus_demo_umbrella", "sub_demo_umbrella",
-                first.totalMinor(), first.currency(), false, now);
-        failed.putObject("metadata").put("tally_invoice_id", first.invoiceId());
-        post(StripeEvents.event("evt_demo_umbrella_payment_failed", "invoice.payment_failed", now, failed), webhookSecret);
-        ObjectNode paid = StripeEvents.invoice(UMBRELLA_STRIPE_INVOICE, "cus_demo_umbrella", "sub_demo_umbrella",
-                first.totalMinor(), first.currency(), true, now + 60).put("attempt_count", 2);
-        paid.putObject("metadata").put("tally_invoice_id", first.invoiceId());
-        post(StripeEvents.event("evt_demo_umbrella_paid", "invoice.paid", now + 60, paid), webhookSecret);
-        out.printf("   Stripe: the payment of %s (%s) failed once, then succeeded: invoice paid%n", first.invoiceId(),
-                Currencies.format(first.totalMinor(), first.currency()));
+        int restrictedAfterDays = CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE).plan(UMBRELLA_PLAN_AFTER_UPGRADE)
+                .orElseThrow().dunning().steps().stream().filter(step -> step.state() == DunningState.RESTRICTED)
+                .findFirst().orElseThrow().afterDays();
+        return dunningWalk("org_umbrella", UMBRELLA_STRIPE_INVOICE, () -> {
+            long now = runtime.clock().instant().getEpochSecond();
+            ObjectNode failed = StripeEvents.invoice(UMBRELLA_STRIPE_INVOICE, "cus_demo_umbrella", "sub_demo_umbrella",
+                    first.totalMinor(), first.currency(), false, now);
+            failed.putObject("metadata").put("tally_invoice_id", first.invoiceId());
+            post(StripeEvents.event("evt_demo_umbrella_payment_failed", "invoice.payment_failed", now, failed), webhookSecret);
+            out.printf("   Stripe: the payment of %s (%s) failed; Stripe retries in three days%n", first.invoiceId(),
+                    Currencies.format(first.totalMinor(), first.currency()));
+        }, () -> {
+            long now = runtime.clock().instant().getEpochSecond();
+            ObjectNode paid = StripeEvents.invoice(UMBRELLA_STRIPE_INVOICE, "cus_demo_umbrella", "sub_demo_umbrella",
+                    first.totalMinor(), first.currency(), true, now).put("attempt_count", 2);
+            paid.putObject("metadata").put("tally_invoice_id", first.invoiceId());
+            post(StripeEvents.event("evt_demo_umbrella_paid", "invoice.paid", now, paid), webhookSecret);
+            out.printf("   Stripe: the second attempt succeeded; %s is paid%n", first.invoiceId());
+        }, restrictedAfterDays);
     }
 
     /** The payments table, for the report: one object per Stripe invoice, by id. */
@@ -345,6 +353,8 @@ public final class DemoScenario {
 
     /** Days into the first period at which org_umbrella moves from Team to Business. */
     static final int UPGRADE_AFTER_DAYS = 10;
+    /** The plan org_umbrella moves to. */
+    static final String UMBRELLA_PLAN_AFTER_UPGRADE = "business";
     /** Build minutes of the late event sent inside the grace period. */
     static final int LATE_IN_GRACE_MINUTES = 30;
     /** Build minutes of the late event sent after its period was invoiced. */
@@ -483,39 +493,39 @@ public final class DemoScenario {
     /**
      * Walks one account into dunning and back on the advanced clock: a failed payment of one of its invoices makes it
      * {@code past_due}; the billing run after the policy's days makes it {@code restricted}; the invoice paid restores
-     * {@code active}. Each record is a {@code payments} table item (the payments contract's attribute names, as
-     * stripe-webhook writes it from {@code invoice.payment_failed} and {@code invoice.paid}). When the template has the
-     * payments table the item is written there and its stream delivers it; without it (before stripe-webhook's payment
-     * handling is merged) the entitlements function is invoked with the stream record the table would have produced.
+     * {@code active}. The payment results reach Tally as their actions deliver them (the demo: signed
+     * {@code invoice.payment_failed} and {@code invoice.paid} webhooks, which stripe-webhook writes to the
+     * {@code payments} table, whose stream drives the entitlements function).
      *
-     * @param failedPayment the item after the failed attempt ({@code paymentState} {@code payment_failed})
-     * @param paidPayment the same invoice's item once paid
+     * @param account the account whose invoice is unpaid
+     * @param stripeInvoiceId the Stripe invoice whose payment fails, then succeeds
+     * @param paymentFails delivers the failed payment, at the clock's time
+     * @param paymentSucceeds delivers the payment, at the clock's time
      * @param restrictedAfterDays the account's plan's days from the failure to {@code restricted}
-     * @return {@code {"account", "states": [state after each step], "history": [...]}}
+     * @return {@code {"account", "stripe_invoice_id", "states": [state after each step], "history": [...]}}
      */
-    ObjectNode dunningWalk(Map<String, AttributeValue> failedPayment, Map<String, AttributeValue> paidPayment,
+    ObjectNode dunningWalk(String account, String stripeInvoiceId, Runnable paymentFails, Runnable paymentSucceeds,
                            int restrictedAfterDays) {
         Env env = Env.of(runtime.functionEnvironment(ANY_FUNCTION));
         TallyTables tables = new TallyTables(AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build(), env);
         DynamoDbEntitlementStore store = new DynamoDbEntitlementStore(tables.client, env.require("ENTITLEMENTS_TABLE"), null);
-        String account = failedPayment.get("accountId").s();
-        ObjectNode walk = JSON.createObjectNode().put("account", account);
+        ObjectNode walk = JSON.createObjectNode().put("account", account).put("stripe_invoice_id", stripeInvoiceId);
         ArrayNode states = walk.putArray("states");
 
-        out.printf("%n== Dunning: invoice %s of %s, payment failed (invoice.payment_failed)%n",
-                failedPayment.get("stripeInvoiceId").s(), account);
-        deliverPayment(tables, failedPayment);
+        out.printf("%n== Dunning: invoice %s of %s%n", stripeInvoiceId, account);
+        paymentFails.run();
+        runtime.awaitIdle(Duration.ofMinutes(3));
         states.add(dunningState(store, account));
 
         Instant restrictTime = runtime.clock().instant().plus(restrictedAfterDays, ChronoUnit.DAYS).plus(1, ChronoUnit.HOURS);
-        out.printf("   clock advanced %d days to %s; billing run%n", restrictedAfterDays, restrictTime);
+        out.printf("   clock advanced %d days to %s; billing run (the dunning clock)%n", restrictedAfterDays, restrictTime);
         runtime.clock().set(restrictTime);
         runtime.runSchedule("BillingRunFunction");
         runtime.awaitIdle(Duration.ofMinutes(3));
         states.add(dunningState(store, account));
 
-        out.printf("   invoice %s paid (invoice.paid)%n", paidPayment.get("stripeInvoiceId").s());
-        deliverPayment(tables, paidPayment);
+        paymentSucceeds.run();
+        runtime.awaitIdle(Duration.ofMinutes(3));
         states.add(dunningState(store, account));
         ArrayNode history = walk.putArray("history");
         store.find(account).map(EntitlementRecord::history).orElse(List.of()).forEach(h -> {
@@ -524,23 +534,6 @@ public final class DemoScenario {
             out.printf("   %s  %-10s -> %-10s  %s%n", Instant.ofEpochSecond(h.at()), h.from(), h.to(), h.description());
         });
         return walk;
-    }
-
-    /** A payments item reaches the entitlements function as the payments table's stream would deliver it. */
-    private void deliverPayment(TallyTables tables, Map<String, AttributeValue> item) {
-        if (runtime.template().tables().containsKey("PaymentsTable")) {
-            tables.client.putItem(r -> r.tableName(runtime.tableName("PaymentsTable")).item(item));
-        } else {
-            StreamRecordConverter converter = new StreamRecordConverter("arn:aws:dynamodb:us-east-1:000000000000:table/payments/stream/demo",
-                    "us-east-1");
-            DynamodbEvent event = new DynamodbEvent();
-            event.setRecords(List.of(converter.toLambda(Record.builder().eventID(UUID.randomUUID().toString()).eventName(OperationType.MODIFY)
-                    .eventSource("aws:dynamodb").dynamodb(StreamRecord.builder().keys(Map.of("stripeInvoiceId", item.get("stripeInvoiceId")))
-                            .newImage(item).sequenceNumber(Long.toString(System.nanoTime())).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)
-                            .approximateCreationDateTime(runtime.clock().instant()).build()).build())));
-            runtime.withHandler("EntitlementsFunction", EntitlementsHandler.class, h -> h.handleRequest(event, null));
-        }
-        runtime.awaitIdle(Duration.ofMinutes(3));
     }
 
     private String dunningState(DynamoDbEntitlementStore store, String account) {

@@ -352,8 +352,19 @@ class DemoEndToEndTest {
         assertThat(payment.get("state").asText()).isEqualTo("paid");
         assertThat(payment.get("attempt_count").asLong()).isEqualTo(2);
         assertThat(payment.get("amount_paid_minor").asLong()).isEqualTo(invoice.get("total_minor").asLong());
-        assertThat(payment.get("last_failure_at").asLong()).isEqualTo(payment.get("paid_at").asLong() - 60);
+        // Paid after the dunning walk: Business enters restricted 14 days after the failure; the clock went one hour past.
+        assertThat(payment.get("paid_at").asLong() - payment.get("last_failure_at").asLong()).isEqualTo(14 * 86_400L + 3_600);
         assertThat(payment.get("next_payment_attempt_at").isNull()).isTrue();
+    }
+
+    @Test
+    void umbrellaWalksIntoDunningOnTheFailedPaymentAndBackWhenPaid() {
+        JsonNode walk = report.get("dunning_walk");
+        assertThat(walk.get("account").asText()).isEqualTo("org_umbrella");
+        assertThat(walk.get("states")).extracting(JsonNode::asText).containsExactly("past_due", "restricted", "active");
+        assertThat(walk.get("history")).extracting(h -> h.get("from").asText() + "->" + h.get("to").asText() + " " + h.get("cause").asText())
+                .containsExactly("active->past_due payment_failed", "past_due->restricted days_elapsed", "restricted->active payment_received");
+        assertThat(report.get("entitlements").get("org_umbrella").get("dunning").get("state").asText()).isEqualTo("active");
     }
 
     @Test

@@ -78,8 +78,16 @@ class EntitlementsEndToEndTest {
         TallyFixtures.seedCustomer(running.tables(), account, "team", now - 86_400, now);
         DemoScenario demo = new DemoScenario(runtime, CliTestSupport.WEBHOOK_SECRET, 3_600, new PrintStream(OutputStream.nullOutputStream()));
 
-        ObjectNode walk = demo.dunningWalk(PaymentItems.item("in_walk", account, "payment_failed", 1, now, now),
-                PaymentItems.item("in_walk", account, "paid", 1, now, now + 8 * 86_400), 7);
+        String payments = running.tables().paymentsTable;
+        long[] paidAt = new long[1];
+        ObjectNode walk = demo.dunningWalk(account, "in_walk",
+                () -> running.tables().client.putItem(r -> r.tableName(payments)
+                        .item(PaymentItems.item("in_walk", account, "payment_failed", 1, now, now))),
+                () -> {
+                    paidAt[0] = runtime.clock().instant().getEpochSecond();
+                    running.tables().client.putItem(r -> r.tableName(payments)
+                            .item(PaymentItems.item("in_walk", account, "paid", 2, now, paidAt[0])));
+                }, 7);
 
         assertThat(walk.get("states")).extracting(JsonNode::asText).containsExactly("past_due", "restricted", "active");
         assertThat(walk.get("history")).extracting(h -> h.get("from").asText() + "->" + h.get("to").asText() + " " + h.get("cause").asText())
@@ -90,7 +98,7 @@ class EntitlementsEndToEndTest {
         JsonNode shown = JSON.readTree(json.out());
         assertThat(shown.get("dunning").get("state").asText()).isEqualTo("active");
         assertThat(shown.get("history")).extracting(h -> h.get("cause_id").asText())
-                .containsExactly("payment_failed:in_walk:1", "days_elapsed:restricted:" + now, "payment_received:in_walk:" + (now + 8 * 86_400));
+                .containsExactly("payment_failed:in_walk:1", "days_elapsed:restricted:" + now, "payment_received:in_walk:" + paidAt[0]);
 
         CliTestSupport.Result text = run("entitlements", account, "--dynamodb-endpoint", runtime.dynamoDbEndpoint().toString());
         assertThat(text.exitCode()).as(text.err()).isZero();

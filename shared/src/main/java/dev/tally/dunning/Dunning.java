@@ -1,5 +1,7 @@
 package dev.tally.dunning;
 
+import dev.tally.payment.PaymentState;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -97,7 +99,7 @@ public final class Dunning {
             case PAID, VOID -> {
                 boolean wasUnpaid = unpaid.remove(invoice) != null;
                 if (wasUnpaid && unpaid.isEmpty() && state != DunningState.ACTIVE) {
-                    boolean paid = fact.state() == PaymentFact.PaymentState.PAID;
+                    boolean paid = fact.state() == PaymentState.PAID;
                     transitions.add(new DunningTransition(state, DunningState.ACTIVE, now,
                             paid ? DunningTransition.Cause.PAYMENT_RECEIVED : DunningTransition.Cause.INVOICE_VOIDED,
                             (paid ? "payment_received:" : "invoice_voided:") + invoice + ":" + fact.stripeUpdatedAt(),

@@ -1,5 +1,7 @@
 package dev.tally.dunning;
 
+import dev.tally.payment.PaymentState;
+
 import java.util.Objects;
 
 /**
@@ -17,36 +19,6 @@ import java.util.Objects;
  */
 public record PaymentFact(String stripeInvoiceId, String accountId, PaymentState state, int attemptCount,
                           Long lastFailureAt, long stripeUpdatedAt) {
-
-    /** An invoice's payment state, with the {@code paymentState} wire names of the payments table. */
-    public enum PaymentState {
-        OPEN("open"), PAID("paid"), PAYMENT_FAILED("payment_failed"), VOID("void"), UNCOLLECTIBLE("uncollectible");
-
-        private final String wire;
-
-        PaymentState(String wire) {
-            this.wire = wire;
-        }
-
-        /** @return the wire name, e.g. {@code payment_failed} */
-        public String wire() {
-            return wire;
-        }
-
-        /**
-         * @param wire a {@code paymentState} value
-         * @return the state
-         * @throws IllegalArgumentException for an unknown value
-         */
-        public static PaymentState fromWire(String wire) {
-            for (PaymentState s : values()) {
-                if (s.wire.equals(wire)) {
-                    return s;
-                }
-            }
-            throw new IllegalArgumentException("unknown paymentState " + wire);
-        }
-    }
 
     /** @throws NullPointerException if an id or the state is missing */
     public PaymentFact {

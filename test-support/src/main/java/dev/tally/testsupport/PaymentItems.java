@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Items of the {@code payments} table (one per Stripe invoice) with the attribute names of the payments contract
  * (docs/design.md, Payments), as stripe-webhook writes them from {@code invoice.payment_failed} and
- * {@code invoice.paid}. Until stripe-webhook's own mapper is merged, tests and the demo build them here.
+ * {@code invoice.paid}: for tests that start downstream of the webhook (the entitlements function, the dunning
+ * clock). Read back through {@code DynamoDbPaymentStore.fromItem}, the table's one mapper.
  */
 public final class PaymentItems {
 
