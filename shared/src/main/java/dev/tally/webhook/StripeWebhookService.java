@@ -434,7 +434,7 @@ public final class StripeWebhookService {
                 return commitOrThrow(event, List.of(put), "applied", "subscription " + s.getId() + " (" + s.getStatus() + ")");
             } catch (TransactionCanceledException e) {
                 if (Transactions.conditionFailed(e, 0)) {
-                    return WebhookResponse.ok("duplicate", "event " + event.getId() + " was already applied");
+                    return duplicate(event);
                 }
                 if ((Transactions.conditionFailed(e, 1) || Transactions.conflict(e)) && attempt < VERSION_RETRIES) {
                     continue;
@@ -587,7 +587,7 @@ public final class StripeWebhookService {
             return commitOrThrow(event, items, "applied", "granted " + Currencies.format(amount, currency) + " to " + accountId);
         } catch (TransactionCanceledException e) {
             if (Transactions.conditionFailed(e, 0)) {
-                return WebhookResponse.ok("duplicate", "event " + event.getId() + " was already applied");
+                return duplicate(event);
             }
             if (Transactions.conditionFailed(e, 1)) {
                 // Another event for the same session (completed, then async_payment_succeeded) granted it already.
@@ -664,7 +664,7 @@ public final class StripeWebhookService {
                 return response;
             } catch (TransactionCanceledException e) {
                 if (Transactions.conditionFailed(e, 0)) {
-                    return WebhookResponse.ok("duplicate", "event " + event.getId() + " was already applied");
+                    return duplicate(event);
                 }
                 // The link or the grant changed since read (another refund event, an invoice's drawdown): read again.
                 if ((Transactions.conditionFailedFrom(e, 1) || Transactions.conflict(e)) && attempt < VERSION_RETRIES) {
@@ -724,7 +724,7 @@ public final class StripeWebhookService {
             return commitOrThrow(event, items, "applied", message);
         } catch (TransactionCanceledException e) {
             if (Transactions.conditionFailed(e, 0)) {
-                return WebhookResponse.ok("duplicate", "event " + event.getId() + " was already applied");
+                return duplicate(event);
             }
             if (Transactions.conditionFailed(e, 1)) {
                 return commit(event, List.of(), "stale", "a newer event for invoice " + invoice.getId() + " was already applied");
@@ -771,13 +771,18 @@ public final class StripeWebhookService {
             return commitOrThrow(event, effects, outcome, message);
         } catch (TransactionCanceledException e) {
             if (Transactions.conditionFailed(e, 0)) {
-                return WebhookResponse.ok("duplicate", "event " + event.getId() + " was already applied");
+                return duplicate(event);
             }
             if (!effects.isEmpty() && Transactions.conditionFailedFrom(e, 1)) {
                 return commit(event, List.of(), "stale", "a newer event was already applied; " + event.getId() + " changes nothing");
             }
             throw e;
         }
+    }
+
+    /** The answer to an event whose id was recorded already (the first condition of every commit). */
+    private static WebhookResponse duplicate(Event event) {
+        return WebhookResponse.ok("duplicate", "event " + event.getId() + " was already applied");
     }
 
     private WebhookResponse commitOrThrow(Event event, List<TransactWriteItem> effects, String outcome, String message) {

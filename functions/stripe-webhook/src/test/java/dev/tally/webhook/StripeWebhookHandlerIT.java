@@ -135,7 +135,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void redeliveredEventIsADuplicateAndChangesNothing() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Original Name", "a@x.test", t(-600))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Original Name", t(-600));
         Map<String, Long> before = counts();
 
         // Same event id, same created, but a different name: only deduplication can keep it out.
@@ -144,7 +144,7 @@ abstract class StripeWebhookHandlerIT {
 
         assertThat(replay).isEqualTo(new Reply(200, "duplicate"));
         assertThat(account(id.account).name).isEqualTo("Original Name");
-        assertThat(account(id.account).email).isEqualTo("a@x.test");
+        assertThat(account(id.account).email).isEqualTo("billing@x.test");
         assertThat(webhookEvent(id.evt(1)).processedAt).isEqualTo(NOW.getEpochSecond());
         assertThat(counts()).isEqualTo(before);
     }
@@ -152,7 +152,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void olderCustomerUpdateIsStaleAndANewerOneIsApplied() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "v1", "v1@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "v1", t(-1000));
         assertThat(post(customerEvent(id.evt(2), "customer.updated", id, "v3", "v3@x.test", t(-100))).outcome()).isEqualTo("applied");
 
         // Stripe does not guarantee order: an update created before the applied one arrives late.
@@ -244,7 +244,7 @@ abstract class StripeWebhookHandlerIT {
         assertThat(tables.subscriptions.getItem(Key.builder().partitionValue(id.subscription).build())).isNull();
         assertThat(webhookEvent(id.evt(2))).as("not recorded, so the redelivery is applied").isNull();
 
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Late Customer", "l@x.test", t(-400))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Late Customer", t(-400));
         clock.advance(Duration.ofMinutes(10));   // Stripe's retry, signed anew
         Reply redelivered = post(subscriptionCreated);
 
@@ -397,7 +397,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void aSubscriptionOnAPriceOutsideTheCatalogIsStoredButNotBilledAndNotRefused() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Weekly Co", "w@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Weekly Co", t(-1000));
         // A weekly price of another product in the same Stripe account: Tally has no plan and no weekly periods.
         ObjectNode weekly = subscription(id, P_NOV, P_DEC);
         ObjectNode price = (ObjectNode) weekly.path("items").path("data").get(0).path("price");
@@ -411,6 +411,11 @@ abstract class StripeWebhookHandlerIT {
         assertThat(sub.planId).isNull();
         assertThat(sub.billingState).isNull();
         assertThat(sub.periodStart).isNull();
+    }
+
+    /** Applies {@code customer.created} ({@code evt(1)}) for the test's customer. */
+    private void createCustomer(Ids id, String name, long created) {
+        assertThat(post(customerEvent(id.evt(1), "customer.created", id, name, "billing@x.test", created)).outcome()).isEqualTo("applied");
     }
 
     private void createCustomerAndSubscription(Ids id, long created) {
@@ -427,7 +432,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void paidCreditPurchaseGrantsOnceAcrossCompletedAndAsyncSucceeded() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Credits Co", "c@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Credits Co", t(-1000));
         String session = "cs_test_" + id.uid;
         ObjectNode paid = StripeEvents.creditPurchase(session, id.customer, 25_000, "usd", t(-200));
 
@@ -462,7 +467,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void aPurchaseWhoseSessionSaysSoExpiresThatManyDaysAfterIt() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Expiring Co", "e@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Expiring Co", t(-1000));
         String session = "cs_test_" + id.uid;
         ObjectNode paid = StripeEvents.creditPurchase(session, id.customer, 4_000, "usd", t(-200));
         ((ObjectNode) paid.get("metadata")).put("tally_credit_expires_days", "30");
@@ -478,7 +483,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void aPurchaseWithAnUnreadableExpiryIsRefusedAndGrantsNothing() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Typo Co", "t@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Typo Co", t(-1000));
         ObjectNode paid = StripeEvents.creditPurchase("cs_test_" + id.uid, id.customer, 4_000, "usd", t(-200));
         ((ObjectNode) paid.get("metadata")).put("tally_credit_expires_days", "a month");
 
@@ -492,7 +497,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void unpaidCreditPurchaseIsIgnoredUntilItsPaymentSucceeds() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Slow Pay Co", "sp@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Slow Pay Co", t(-1000));
         String session = "cs_test_" + id.uid;
         ObjectNode unpaid = StripeEvents.creditPurchase(session, id.customer, 9_900, "usd", t(-200)).put("payment_status", "unpaid");
 
@@ -511,7 +516,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void paymentSessionWithoutTheCreditsMetadataIsIgnored() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Shop Co", "shop@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Shop Co", t(-1000));
         ObjectNode ordinary = StripeEvents.creditPurchase("cs_test_" + id.uid, id.customer, 4_200, "usd", t(-200));
         ordinary.putObject("metadata");
         Map<String, Long> before = counts();
@@ -603,7 +608,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void aCrashAfterTheTransactionIsRetriedAsADuplicateWithEverythingApplied() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Crash Co", "c@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Crash Co", t(-1000));
         String session = "cs_test_" + id.uid;
         String purchase = StripeEvents.event(id.evt(2), "checkout.session.completed", t(-100),
                 StripeEvents.creditPurchase(session, id.customer, 5_000, "usd", t(-200)));
@@ -694,7 +699,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void customerDeletedKeepsTheAccountAndItsEntitlementsWhileAnOlderUpdateIsStale() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Leaving Co", "l@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Leaving Co", t(-1000));
         assertThat(post(StripeEvents.event(id.evt(2), "entitlements.active_entitlement_summary.updated", t(-900),
                 StripeEvents.entitlementSummary(id.customer, "sso", "audit_log")))).isEqualTo(new Reply(200, "applied"));
 
@@ -715,7 +720,7 @@ abstract class StripeWebhookHandlerIT {
         String summaryBeforeCustomer = StripeEvents.event(id.evt(2), "entitlements.active_entitlement_summary.updated", t(-500),
                 StripeEvents.entitlementSummary(id.customer, "api_access"));
         assertThat(post(summaryBeforeCustomer)).as("customer not known yet").isEqualTo(new Reply(503, "retry"));
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Ent Co", "e@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Ent Co", t(-1000));
         assertThat(post(summaryBeforeCustomer)).isEqualTo(new Reply(200, "applied"));
 
         assertThat(post(StripeEvents.event(id.evt(3), "entitlements.active_entitlement_summary.updated", t(-100),
@@ -750,7 +755,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void creditsAreGrantedAtWhatWasPaidAfterDiscountsAndBeforeTax() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Discount Co", "d@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Discount Co", t(-1000));
         String session = "cs_test_" + id.uid;
         // 100.00 of credits at 50 % off, plus 20 % tax on the 50.00 paid.
         ObjectNode paid = StripeEvents.creditPurchase(session, id.customer, 6_000, "usd", t(-200)).put("amount_subtotal", 10_000);
@@ -764,7 +769,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void aFailedAsyncPaymentGrantsNothing() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Bounce Co", "b@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Bounce Co", t(-1000));
         ObjectNode failed = StripeEvents.creditPurchase("cs_test_" + id.uid, id.customer, 9_900, "usd", t(-200)).put("payment_status", "unpaid");
 
         assertThat(post(StripeEvents.event(id.evt(2), "checkout.session.async_payment_failed", t(-100), failed)))
@@ -775,7 +780,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void refundsRevokeUnusedCreditsAndReportWhatWasAlreadySpent() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Refund Co", "r@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Refund Co", t(-1000));
         String session = "cs_test_" + id.uid;
         String grantId = "cg_" + session;
         String pi = StripeEvents.paymentIntentOf(session);
@@ -815,7 +820,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void aRefundOfAChargeThatBoughtNoCreditsIsIgnored() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Other Co", "o@x.test", t(-1000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Other Co", t(-1000));
         assertThat(post(StripeEvents.event(id.evt(2), "charge.refunded", t(-100),
                 StripeEvents.charge("ch_" + id.uid, id.customer, "pi_other_" + id.uid, 2_000, 2_000, "usd", t(-500)))))
                 .isEqualTo(new Reply(200, "ignored"));
@@ -826,7 +831,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void aFailedThenSucceededPaymentIsRecordedOnPaymentsAndTheTallyInvoice() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Pay Co", "p@x.test", t(-5000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Pay Co", t(-5000));
         String tallyInvoice = "inv_" + id.uid;
         openTallyInvoice(tallyInvoice, id.account);
         String stripeInvoice = "in_" + id.uid;
@@ -863,7 +868,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void aPaymentFailureDeliveredAfterThePaymentIsStale() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Order Co", "o@x.test", t(-5000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Order Co", t(-5000));
         String tallyInvoice = "inv_" + id.uid;
         openTallyInvoice(tallyInvoice, id.account);
         String stripeInvoice = "in_" + id.uid;
@@ -883,7 +888,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void voidedAndUncollectibleInvoicesAndOnesTallyDidNotIssue() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Void Co", "v@x.test", t(-5000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Void Co", t(-5000));
         String tallyInvoice = "inv_" + id.uid;
         openTallyInvoice(tallyInvoice, id.account);
         ObjectNode finalized = tallyInvoice(StripeEvents.invoice("in_a" + id.uid, id.customer, null, 1_000, "usd", false, t(-3000)), tallyInvoice)
@@ -906,7 +911,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void anInvoiceEventForATallyInvoiceNotFoundStillRecordsThePayment() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Gone Co", "g@x.test", t(-5000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Gone Co", t(-5000));
         ObjectNode paid = tallyInvoice(StripeEvents.invoice("in_" + id.uid, id.customer, null, 1_500, "usd", true, t(-1000)), "inv_missing_" + id.uid);
 
         assertThat(post(StripeEvents.event(id.evt(2), "invoice.paid", t(-1000), paid))).isEqualTo(new Reply(200, "applied"));
@@ -917,7 +922,7 @@ abstract class StripeWebhookHandlerIT {
     @Test
     void aConflictOnTheInvoiceWriteIsRetriedAndAppliedOnce() {
         Ids id = new Ids();
-        assertThat(post(customerEvent(id.evt(1), "customer.created", id, "Retry Co", "r@x.test", t(-5000))).outcome()).isEqualTo("applied");
+        createCustomer(id, "Retry Co", t(-5000));
         String tallyInvoice = "inv_" + id.uid;
         openTallyInvoice(tallyInvoice, id.account);
         String paid = StripeEvents.event(id.evt(2), "invoice.paid", t(-1000),
