@@ -52,7 +52,7 @@ class ExitCodesTest {
             boolean group = args.length > 0 && !args[0].equals("no-such-command");
             usage(run(args), group ? "tally " + args[0] : "tally");
         }
-        assertThat(run().err()).contains("Missing command: one of serve, demo, stripe, clock, billing, usage, invoices, credits, reconcile, dlq, bench, rate");
+        assertThat(run().err()).contains("Missing command: one of serve, demo, stripe, clock, billing, usage, invoices, credits, entitlements, alerts, reconcile, dlq, bench, rate");
     }
 
     @Test
