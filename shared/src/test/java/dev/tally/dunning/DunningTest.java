@@ -3,7 +3,6 @@ package dev.tally.dunning;
 import dev.tally.payment.PaymentState;
 
 import dev.tally.dunning.DunningTransition.Cause;
-import dev.tally.dunning.PaymentState;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
