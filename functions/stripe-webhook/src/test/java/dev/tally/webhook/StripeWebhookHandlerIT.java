@@ -97,9 +97,22 @@ abstract class StripeWebhookHandlerIT {
         tables = new TallyTables(backend().dynamoDb(), Env.of(env));
     }
 
+    /**
+     * The customers these tests send have names and emails; no line the webhook logged (target/it-logs, see
+     * log4j2-test.xml) may carry them, nor a signing secret. The log is checked to hold the applied events first, so
+     * this cannot pass by reading nothing.
+     */
     @AfterAll
-    void close() {
+    void close() throws IOException {
         backend().close();
+        java.nio.file.Path log = java.nio.file.Path.of("target", "it-logs", "stripe-webhook.log");
+        String logged = java.nio.file.Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(logged).as("the webhook's log lines, with their business keys")
+                .contains("customer.created: applied").contains("stripe_event_id=evt_");
+        for (String personal : List.of("Acme Builds", "billing@acme.test", "@x.test", "Original Name", "Zoë Ünïcode",
+                "Leaving Co", "Ent Co", "Jenny Rosen", "example@example.com", SECRET, PREVIOUS_SECRET)) {
+            assertThat(logged.lines().filter(l -> l.contains(personal)).toList()).as("log lines holding " + personal).isEmpty();
+        }
     }
 
     @BeforeEach
