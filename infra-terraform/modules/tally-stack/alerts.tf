@@ -19,7 +19,7 @@ locals {
     "payment.failed",
     "dunning.step_reached",
   ]
-  # ProductEventType (the same package): archived, not routed to the customer-alerts log.
+  # ProductEvents (the same package): archived, not routed to the customer-alerts log.
   product_event_detail_types = [
     "dunning.state_changed",
     "entitlements.changed",

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The billing bus's archive matches exactly the detail-types Tally publishes, one per JSON Schema in
- * catalog/schema/events (one per {@code AlertType} and {@code ProductEventType}), and the customer-alerts rule exactly
+ * catalog/schema/events (one per {@code AlertType} and {@code ProductEvents}), and the customer-alerts rule exactly
  * the alerts' (the schemas that require an {@code alert_id}), in Terraform (alerts.tf) and in template.yaml alike, so
  * a new alert kind cannot ship without its route and its archive, nor a product event without its archive.
  */

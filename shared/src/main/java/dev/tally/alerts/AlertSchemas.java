@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * The JSON Schemas (draft 2020-12) of the details Tally puts on the billing bus, the alerts' ({@link AlertType}) and
- * the product events' ({@link ProductEventType}), {@code catalog/schema/events/<detail-type>.schema.json}, shipped in
+ * the product events' ({@link ProductEvents}), {@code catalog/schema/events/<detail-type>.schema.json}, shipped in
  * every artifact and published for consumers. Tests check each detail published against them.
  */
 public final class AlertSchemas {
@@ -34,8 +34,8 @@ public final class AlertSchemas {
             for (AlertType type : AlertType.values()) {
                 SCHEMAS.put(type.detailType(), factory.getSchema(SchemaLocation.of("classpath:" + type.schemaResource())));
             }
-            for (ProductEventType type : ProductEventType.values()) {
-                SCHEMAS.put(type.detailType(), factory.getSchema(SchemaLocation.of("classpath:" + type.schemaResource())));
+            for (String type : ProductEvents.SCHEMA_VERSIONS.keySet()) {
+                SCHEMAS.put(type, factory.getSchema(SchemaLocation.of("classpath:catalog/schema/events/" + type + ".schema.json")));
             }
         }
     }

@@ -8,7 +8,7 @@ import java.util.Optional;
  * Schema ({@code catalog/schema/events/<detail-type>.schema.json}; the catalogue and the version policy are in
  * docs/design.md, "Customer alerts"). Every detail carries {@code schema_version}, {@code alert_id} (stable: the
  * consumer's idempotency key), {@code type} (the detail-type), {@code account} and {@code raised_at} (seconds since
- * the epoch). The bus also carries events for products that are not alerts ({@link ProductEventType}).
+ * the epoch). The bus also carries events for products that are not alerts ({@link ProductEvents}).
  */
 public enum AlertType {
     /** Usage of a meter in the billing period reached a share of the plan's included quantity. */

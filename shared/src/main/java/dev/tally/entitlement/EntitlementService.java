@@ -7,7 +7,7 @@ import dev.tally.alerts.AlertPublisher;
 import dev.tally.alerts.AlertRecord;
 import dev.tally.alerts.AlertStore;
 import dev.tally.alerts.AlertType;
-import dev.tally.alerts.ProductEventType;
+import dev.tally.alerts.ProductEvents;
 import dev.tally.catalog.Catalog;
 import dev.tally.catalog.Plan;
 import dev.tally.dunning.Dunning;
@@ -42,10 +42,10 @@ import java.util.Set;
  * versioned ({@code schema_version}, JSON Schemas in catalog/schema/events/) and carries {@code type},
  * {@code account} and {@code raised_at}, computed once into the outbox, so redeliveries carry the same detail:
  * <ul>
- *   <li>{@code entitlements.changed} ({@link ProductEventType}): {@code event_id}
+ *   <li>{@code entitlements.changed} ({@link ProductEvents}): {@code event_id}
  *       ({@code entitlements:<account>:<version>}), {@code version, entitlements} ({@link EntitlementsJson}),
  *       raised at the version's {@code updated_at};</li>
- *   <li>{@code dunning.state_changed} ({@link ProductEventType}): {@code event_id} ({@code dunning:<account>:<cause id>}),
+ *   <li>{@code dunning.state_changed} ({@link ProductEvents}): {@code event_id} ({@code dunning:<account>:<cause id>}),
  *       {@code from, to, cause, cause_id, description, at}, raised at the transition;</li>
  *   <li>customer alerts ({@link AlertType}): {@code payment.failed} per failed attempt, {@code alert_id}
  *       {@code payment_failed:<account>:<invoice>:<attempt>}, {@code stripe_invoice_id, attempt, failed_at}, raised
@@ -204,8 +204,8 @@ public final class EntitlementService {
             history.add(new EntitlementRecord.HistoryEntry(t.at(), t.from().wire(), t.to().wire(), t.cause().wire(), t.causeId(),
                     t.description()));
             String id = "dunning:" + accountId + ":" + t.causeId();
-            outbox.add(event(id, ProductEventType.DUNNING_STATE_CHANGED.detailType(), false,
-                    transitionDetail(eventDetail(ProductEventType.DUNNING_STATE_CHANGED, id, accountId, t.at()), t)));
+            outbox.add(event(id, ProductEvents.DUNNING_STATE_CHANGED, false,
+                    transitionDetail(eventDetail(ProductEvents.DUNNING_STATE_CHANGED, id, accountId, t.at()), t)));
             if (t.to().ordinal() > t.from().ordinal()) {
                 String alertId = "dunning_step:" + accountId + ":" + t.causeId();
                 outbox.add(event(alertId, AlertType.DUNNING_STEP_REACHED.detailType(), true,
@@ -214,10 +214,10 @@ public final class EntitlementService {
         }
         if (viewChanged) {
             String id = "entitlements:" + accountId + ":" + derived.version();
-            ObjectNode detail = eventDetail(ProductEventType.ENTITLEMENTS_CHANGED, id, accountId, derived.updatedAt())
+            ObjectNode detail = eventDetail(ProductEvents.ENTITLEMENTS_CHANGED, id, accountId, derived.updatedAt())
                     .put("version", derived.version());
             detail.set("entitlements", EntitlementsJson.toNode(derived));
-            outbox.add(event(id, ProductEventType.ENTITLEMENTS_CHANGED.detailType(), false, detail));
+            outbox.add(event(id, ProductEvents.ENTITLEMENTS_CHANGED, false, detail));
         }
         EntitlementRecord next = new EntitlementRecord(derived, result.status(), history, outbox);
         if (!store.save(next, version, nextStepAt)) {
@@ -284,9 +284,9 @@ public final class EntitlementService {
     }
 
     /** The fields every product event detail starts with. */
-    private static ObjectNode eventDetail(ProductEventType type, String id, String accountId, long raisedAt) {
-        return EntitlementsJson.JSON.createObjectNode().put("schema_version", type.schemaVersion()).put("event_id", id)
-                .put("type", type.detailType()).put("account", accountId).put("raised_at", raisedAt);
+    private static ObjectNode eventDetail(String type, String id, String accountId, long raisedAt) {
+        return EntitlementsJson.JSON.createObjectNode().put("schema_version", ProductEvents.schemaVersion(type)).put("event_id", id)
+                .put("type", type).put("account", accountId).put("raised_at", raisedAt);
     }
 
     private static ObjectNode transitionDetail(ObjectNode detail, DunningTransition t) {
