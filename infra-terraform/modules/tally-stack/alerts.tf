@@ -1,8 +1,10 @@
 # ------------------------------------------------------------------------------------------------- customer alerts
-# billing-alerts puts each customer alert on the billing bus (source tally.billing, one detail-type per kind, the
-# detail versioned: docs/design.md "Customer alerts", schemas in catalog/schema/events/). The archive keeps every
-# event for replay to a consumer that missed some; the rule copies Tally's alert detail-types to a log group, the
-# audit trail of what customers were told. Consumers (email, Slack, a product's UI) add their own rules on the bus.
+# billing-alerts and entitlements put each customer alert on the billing bus (source tally.billing, one detail-type
+# per kind, the detail versioned: docs/design.md "Customer alerts", schemas in catalog/schema/events/); entitlements
+# also puts the product events there (dunning.state_changed, entitlements.changed). The archive keeps every event,
+# alerts and product events, for replay to a consumer that missed some; the rule copies only the alert detail-types to
+# a log group, the audit trail of what customers were told. Consumers (email, Slack, a product's UI) add their own
+# rules on the bus.
 
 locals {
   # AlertType in shared/src/main/java/dev/tally/alerts: infra-tests check that the two lists agree.
@@ -14,10 +16,21 @@ locals {
     "credits.balance_exhausted",
     "credits.grant_expiring",
     "credits.grant_expired",
+    "payment.failed",
+    "dunning.step_reached",
+  ]
+  # ProductEvents (the same package): archived, not routed to the customer-alerts log.
+  product_event_detail_types = [
+    "dunning.state_changed",
+    "entitlements.changed",
   ]
   customer_alert_pattern = jsonencode({
     source        = ["tally.billing"]
     "detail-type" = local.customer_alert_detail_types
+  })
+  billing_event_pattern = jsonencode({
+    source        = ["tally.billing"]
+    "detail-type" = concat(local.customer_alert_detail_types, local.product_event_detail_types)
   })
 }
 
@@ -25,9 +38,9 @@ locals {
 # recommends the bus's customer managed key; set it when the provider pin moves, and in template.yaml).
 resource "aws_cloudwatch_event_archive" "billing_events" {
   name             = "${var.name_prefix}-billing-events"
-  description      = "Every Tally customer alert on the billing bus, for replay."
+  description      = "Every Tally customer alert and product event on the billing bus, for replay."
   event_source_arn = aws_cloudwatch_event_bus.billing_event_bus.arn
-  event_pattern    = local.customer_alert_pattern
+  event_pattern    = local.billing_event_pattern
   retention_days   = var.alert_archive_retention_days
 }
 

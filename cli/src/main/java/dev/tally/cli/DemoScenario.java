@@ -508,7 +508,7 @@ public final class DemoScenario {
                            int restrictedAfterDays) {
         Env env = Env.of(runtime.functionEnvironment(ANY_FUNCTION));
         TallyTables tables = new TallyTables(AwsClients.configure(DynamoDbClient.builder(), env, "DYNAMODB").build(), env);
-        DynamoDbEntitlementStore store = new DynamoDbEntitlementStore(tables.client, env.require("ENTITLEMENTS_TABLE"), null);
+        DynamoDbEntitlementStore store = new DynamoDbEntitlementStore(tables.client, env.require("ENTITLEMENTS_TABLE"));
         ObjectNode walk = JSON.createObjectNode().put("account", account).put("stripe_invoice_id", stripeInvoiceId);
         ArrayNode states = walk.putArray("states");
 

@@ -51,7 +51,7 @@ final class EntitlementsCommand extends OpsCommand {
             if (current.isEmpty()) {
                 throw new Failure("no account " + account + " (Tally knows an account once Stripe's customer.created reached it)");
             }
-            List<EntitlementRecord.HistoryEntry> history = new DynamoDbEntitlementStore(ddb, table, null).find(account)
+            List<EntitlementRecord.HistoryEntry> history = new DynamoDbEntitlementStore(ddb, table).find(account)
                     .map(EntitlementRecord::history).orElse(List.of());
             Entitlements e = current.get();
             if (json) {

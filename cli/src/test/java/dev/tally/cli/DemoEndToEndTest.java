@@ -400,7 +400,7 @@ class DemoEndToEndTest {
         List<JsonNode> alerts = StreamSupport.stream(report.get("alerts").spliterator(), false).toList();
         assertThat(alerts).extracting(a -> a.get("detail_type").asText()).contains("usage.threshold_crossed",
                 "usage.overage_started", "spend.threshold_crossed", "credits.balance_low", "credits.balance_exhausted",
-                "credits.grant_expiring");
+                "credits.grant_expiring", "payment.failed", "dunning.step_reached");
         assertThat(alerts).allSatisfy(a -> {
             assertThat(a.get("schema_version").asInt()).isEqualTo(1);
             assertThat(a.get("status").asText()).isEqualTo("published");

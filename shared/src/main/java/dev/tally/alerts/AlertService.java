@@ -20,9 +20,6 @@ import dev.tally.store.TallyTables;
 import dev.tally.usage.BucketKey;
 import dev.tally.usage.UsageBucket;
 import dev.tally.usage.UsageQuery;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -54,17 +51,10 @@ import java.util.Optional;
  * <p>Thresholds: an account's own {@link AlertSettings} replace the plan's ({@link dev.tally.catalog.PlanAlerts})
  * kind by kind; without either, usage shares are the function's default.
  *
- * <p><b>Once, never lost: record, then publish, retried.</b> The alert record (id above) is written {@code pending}
- * with {@code attribute_not_exists}, then the event is published, then the record marked {@code published}. A crash
- * or a refused publish after the record leaves it {@code pending} and fails the stream record, which Lambda retries:
- * the retry finds the pending record and publishes <em>its</em> detail (the first one computed, same
- * {@code alert_id} and {@code raised_at}), then marks it. A redelivery after {@code published} publishes nothing.
- * The one window for a second event is a crash between a successful publish and the mark, the same duplicate
- * EventBridge's own at-least-once delivery allows: consumers dedupe on {@code alert_id}. Publishing first would
- * double on every retry and could lose nothing more; recording without publishing on retry would lose the alert.
+ * <p><b>Once, never lost:</b> each alert is recorded, then published, then marked, retried from the stream record
+ * ({@link AlertDelivery}).
  */
 public final class AlertService {
-    private static final Logger LOG = LoggerFactory.getLogger(AlertService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final AccountDirectory directory;
@@ -73,8 +63,7 @@ public final class AlertService {
     private final UsageQuery usage;
     private final PeriodSpend spend;
     private final Catalog catalog;
-    private final AlertPublisher publisher;
-    private final Metrics metrics;
+    private final AlertDelivery delivery;
     private final List<BigDecimal> defaultShares;
     private final Clock clock;
 
@@ -99,8 +88,7 @@ public final class AlertService {
         this.usage = usage;
         this.spend = spend;
         this.catalog = catalog;
-        this.publisher = publisher;
-        this.metrics = metrics;
+        this.delivery = new AlertDelivery(store, publisher, metrics);
         this.defaultShares = dev.tally.catalog.PlanAlerts.usageShares(defaultShares);
         this.clock = clock;
     }
@@ -331,21 +319,9 @@ public final class AlertService {
         return detail.put("currency", currency).put("balance_minor", balanceMinor).put("granted_minor", grantedMinor);
     }
 
-    /** Record, publish, mark (see the class comment); empty when the alert was already published. */
+    /** Record, publish, mark ({@link AlertDelivery}); empty when the alert was already published. */
     private Optional<String> raise(AlertType type, String id, String account, ObjectNode detail) {
-        String json = detail.toString();
-        Optional<AlertRecord> there = store.recordIfAbsent(new AlertRecord(id, type, account, json,
-                clock.instant().getEpochSecond(), false));
-        if (there.isPresent() && there.get().published()) {
-            return Optional.empty();
-        }
-        String published = there.map(AlertRecord::detailJson).orElse(json);
-        publisher.publish(type.detailType(), published);
-        store.markPublished(id);
-        metrics.increment(MetricNames.ALERTS_RAISED, "type", type.detailType());
-        try (MDC.MDCCloseable ignored = MDC.putCloseable("account", account)) {
-            LOG.info("alert {} published{}: {}", id, there.isPresent() ? " (retried after a failed publish)" : "", type.detailType());
-        }
-        return Optional.of(id);
+        boolean now = delivery.deliver(new AlertRecord(id, type, account, detail.toString(), clock.instant().getEpochSecond(), false));
+        return now ? Optional.of(id) : Optional.empty();
     }
 }

@@ -8,7 +8,7 @@ import java.util.Optional;
  * Schema ({@code catalog/schema/events/<detail-type>.schema.json}; the catalogue and the version policy are in
  * docs/design.md, "Customer alerts"). Every detail carries {@code schema_version}, {@code alert_id} (stable: the
  * consumer's idempotency key), {@code type} (the detail-type), {@code account} and {@code raised_at} (seconds since
- * the epoch).
+ * the epoch). The bus also carries events for products that are not alerts ({@link ProductEvents}).
  */
 public enum AlertType {
     /** Usage of a meter in the billing period reached a share of the plan's included quantity. */
@@ -24,7 +24,11 @@ public enum AlertType {
     /** A credit grant expires within the warning window. */
     GRANT_EXPIRING("credits.grant_expiring", 1),
     /** What was left of a credit grant expired. */
-    GRANT_EXPIRED("credits.grant_expired", 1);
+    GRANT_EXPIRED("credits.grant_expired", 1),
+    /** A payment attempt of an invoice failed (raised by the entitlements function, {@code EntitlementService}). */
+    PAYMENT_FAILED("payment.failed", 1),
+    /** The account's dunning escalated a step (past due, restricted, suspended; {@code EntitlementService}). */
+    DUNNING_STEP_REACHED("dunning.step_reached", 1);
 
     private final String detailType;
     private final int schemaVersion;

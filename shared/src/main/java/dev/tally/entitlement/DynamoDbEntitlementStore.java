@@ -32,7 +32,6 @@ import java.util.Optional;
  *   <li>{@code dunningDue} = {@value #DUE} and {@code nextStepAt} (N) while a dunning step is ahead: the sparse index
  *       {@value #BY_DUNNING_DUE} that the hourly billing run queries for steps due.</li>
  * </ul>
- * Dunning alerts are recorded in the alerts table ({@code ALERTS_TABLE}) like billing-alerts' own.
  */
 public final class DynamoDbEntitlementStore implements EntitlementStore {
     /** The sparse index of accounts with a dunning step ahead. */
@@ -42,17 +41,14 @@ public final class DynamoDbEntitlementStore implements EntitlementStore {
 
     private final DynamoDbClient client;
     private final String table;
-    private final String alertsTable;
 
     /**
      * @param client DynamoDB client built once
      * @param table the entitlements table's name
-     * @param alertsTable the alerts table's name (dunning alerts); null for a reader that records none
      */
-    public DynamoDbEntitlementStore(DynamoDbClient client, String table, String alertsTable) {
+    public DynamoDbEntitlementStore(DynamoDbClient client, String table) {
         this.client = client;
         this.table = table;
-        this.alertsTable = alertsTable;
     }
 
     @Override
@@ -123,25 +119,6 @@ public final class DynamoDbEntitlementStore implements EntitlementStore {
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
         return accounts;
-    }
-
-    @Override
-    public boolean alertRecorded(String alertId) {
-        Map<String, AttributeValue> item = client.getItem(r -> r.tableName(alertsTable).consistentRead(true)
-                .key(Map.of("alertId", AttributeValue.fromS(alertId)))).item();
-        return item != null && !item.isEmpty();
-    }
-
-    @Override
-    public void recordAlert(String alertId, String type, String accountId, String detailJson, long at) {
-        Map<String, AttributeValue> item = Map.of("alertId", AttributeValue.fromS(alertId), "type", AttributeValue.fromS(type),
-                "accountId", AttributeValue.fromS(accountId), "detail", AttributeValue.fromS(detailJson),
-                "createdAt", AttributeValue.fromN(Long.toString(at)), "status", AttributeValue.fromS("published"));
-        try {
-            client.putItem(r -> r.tableName(alertsTable).item(item).conditionExpression("attribute_not_exists(alertId)"));
-        } catch (ConditionalCheckFailedException already) {
-            // recorded by an earlier attempt: once is enough
-        }
     }
 
     /**

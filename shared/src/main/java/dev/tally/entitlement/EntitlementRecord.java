@@ -54,11 +54,11 @@ public record EntitlementRecord(Entitlements entitlements, DunningStatus dunning
     /**
      * An event to put on the billing bus.
      *
-     * @param id unique id, also in the detail as {@code event_id} (consumers deduplicate on it: delivery is at least
-     *           once), and the alert id for alerts
+     * @param id unique id, also in the detail: {@code event_id} of a product event, {@code alert_id} of an alert
+     *           (consumers deduplicate on it: delivery is at least once)
      * @param detailType e.g. {@code dunning.state_changed}
      * @param detailJson the detail, a JSON object
-     * @param alert true for alerts (payment failed, dunning step), which are also recorded in the alerts table
+     * @param alert true for alerts (payment failed, dunning step), delivered through the alerts table ({@code AlertDelivery})
      */
     public record OutboxEvent(String id, String detailType, String detailJson, boolean alert) {
     }

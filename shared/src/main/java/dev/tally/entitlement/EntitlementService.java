@@ -1,7 +1,13 @@
 package dev.tally.entitlement;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.alerts.AlertDelivery;
 import dev.tally.alerts.AlertPublisher;
+import dev.tally.alerts.AlertRecord;
+import dev.tally.alerts.AlertStore;
+import dev.tally.alerts.AlertType;
+import dev.tally.alerts.ProductEvents;
 import dev.tally.catalog.Catalog;
 import dev.tally.catalog.Plan;
 import dev.tally.dunning.Dunning;
@@ -30,13 +36,21 @@ import java.util.Set;
  * writes the entitlements item once, conditioned on the version it read (a conflict re-reads and retries), with the
  * transitions appended to its history and the events to publish in its outbox, then publishes them and empties the
  * outbox. A transition is recorded once per cause id; a redelivered fact is stale for {@link Dunning} and changes
- * nothing. A crash after the write publishes on the next call for the account (events at least once, each with its
- * {@code event_id}); an alert already in the alerts table is not published again. Events on the billing bus:
+ * nothing. A crash after the write publishes on the next call for the account: product events at least once, each
+ * with its stable {@code event_id}; alerts through the alerts table like every customer alert ({@link AlertDelivery}:
+ * recorded pending, published, marked), so an alert already published is not published again. Every detail is
+ * versioned ({@code schema_version}, JSON Schemas in catalog/schema/events/) and carries {@code type},
+ * {@code account} and {@code raised_at}, computed once into the outbox, so redeliveries carry the same detail:
  * <ul>
- *   <li>{@code entitlements.changed}: {@code event_id, account, version, entitlements} ({@link EntitlementsJson});</li>
- *   <li>{@code dunning.state_changed}: {@code event_id, account, from, to, cause, cause_id, description, at};</li>
- *   <li>alerts, also recorded in the alerts table: {@code payment.failed} ({@code stripe_invoice_id, attempt,
- *       failed_at}) per failed attempt, and {@code dunning.step_reached} per escalation.</li>
+ *   <li>{@code entitlements.changed} ({@link ProductEvents}): {@code event_id}
+ *       ({@code entitlements:<account>:<version>}), {@code version, entitlements} ({@link EntitlementsJson}),
+ *       raised at the version's {@code updated_at};</li>
+ *   <li>{@code dunning.state_changed} ({@link ProductEvents}): {@code event_id} ({@code dunning:<account>:<cause id>}),
+ *       {@code from, to, cause, cause_id, description, at}, raised at the transition;</li>
+ *   <li>customer alerts ({@link AlertType}): {@code payment.failed} per failed attempt, {@code alert_id}
+ *       {@code payment_failed:<account>:<invoice>:<attempt>}, {@code stripe_invoice_id, attempt, failed_at}, raised
+ *       at the failure; {@code dunning.step_reached} per escalation, {@code alert_id}
+ *       {@code dunning_step:<account>:<cause id>}, the transition's fields, raised at the transition.</li>
  * </ul>
  */
 public final class EntitlementService {
@@ -48,21 +62,24 @@ public final class EntitlementService {
     private final EntitlementInputs inputs;
     private final Catalog catalog;
     private final AlertPublisher publisher;
+    private final AlertDelivery alerts;
     private final Metrics metrics;
 
     /**
      * @param store the entitlements table
+     * @param alerts the alerts table, where the dunning alerts are recorded
      * @param inputs plan, Stripe features and credit balances
      * @param catalog the validated catalog (features, limits, dunning policies)
      * @param publisher the billing bus ({@link AlertPublisher#RECORD_ONLY} locally)
-     * @param metrics where {@link MetricNames#DUNNING_TRANSITIONS} goes
+     * @param metrics where {@link MetricNames#DUNNING_TRANSITIONS} and {@link MetricNames#ALERTS_RAISED} go
      */
-    public EntitlementService(EntitlementStore store, EntitlementInputs inputs, Catalog catalog, AlertPublisher publisher,
-                              Metrics metrics) {
+    public EntitlementService(EntitlementStore store, AlertStore alerts, EntitlementInputs inputs, Catalog catalog,
+                              AlertPublisher publisher, Metrics metrics) {
         this.store = store;
         this.inputs = inputs;
         this.catalog = catalog;
         this.publisher = publisher;
+        this.alerts = new AlertDelivery(alerts, publisher, metrics);
         this.metrics = metrics;
     }
 
@@ -179,7 +196,7 @@ public final class EntitlementService {
         List<EntitlementRecord.HistoryEntry> history = new ArrayList<>(stored.map(EntitlementRecord::history).orElse(List.of()));
         for (Dunning.FailedAttempt failure : result.newFailures()) {
             String id = "payment_failed:" + accountId + ":" + failure.stripeInvoiceId() + ":" + failure.attempt();
-            outbox.add(event(id, "payment.failed", true, detail(id, "payment.failed", accountId)
+            outbox.add(event(id, AlertType.PAYMENT_FAILED.detailType(), true, alertDetail(AlertType.PAYMENT_FAILED, id, accountId, failure.at())
                     .put("stripe_invoice_id", failure.stripeInvoiceId()).put("attempt", failure.attempt())
                     .put("failed_at", failure.at())));
         }
@@ -187,17 +204,20 @@ public final class EntitlementService {
             history.add(new EntitlementRecord.HistoryEntry(t.at(), t.from().wire(), t.to().wire(), t.cause().wire(), t.causeId(),
                     t.description()));
             String id = "dunning:" + accountId + ":" + t.causeId();
-            outbox.add(event(id, "dunning.state_changed", false, transitionDetail(id, "dunning.state_changed", accountId, t)));
+            outbox.add(event(id, ProductEvents.DUNNING_STATE_CHANGED, false,
+                    transitionDetail(eventDetail(ProductEvents.DUNNING_STATE_CHANGED, id, accountId, t.at()), t)));
             if (t.to().ordinal() > t.from().ordinal()) {
                 String alertId = "dunning_step:" + accountId + ":" + t.causeId();
-                outbox.add(event(alertId, "dunning.step_reached", true, transitionDetail(alertId, "dunning.step_reached", accountId, t)));
+                outbox.add(event(alertId, AlertType.DUNNING_STEP_REACHED.detailType(), true,
+                        transitionDetail(alertDetail(AlertType.DUNNING_STEP_REACHED, alertId, accountId, t.at()), t)));
             }
         }
         if (viewChanged) {
             String id = "entitlements:" + accountId + ":" + derived.version();
-            ObjectNode detail = detail(id, "entitlements.changed", accountId).put("version", derived.version());
+            ObjectNode detail = eventDetail(ProductEvents.ENTITLEMENTS_CHANGED, id, accountId, derived.updatedAt())
+                    .put("version", derived.version());
             detail.set("entitlements", EntitlementsJson.toNode(derived));
-            outbox.add(event(id, "entitlements.changed", false, detail));
+            outbox.add(event(id, ProductEvents.ENTITLEMENTS_CHANGED, false, detail));
         }
         EntitlementRecord next = new EntitlementRecord(derived, result.status(), history, outbox);
         if (!store.save(next, version, nextStepAt)) {
@@ -212,22 +232,34 @@ public final class EntitlementService {
         return Optional.of(new Update(derived, transitions, true));
     }
 
-    /** Publishes the outbox in order (alerts already recorded are skipped), then empties it. */
+    /**
+     * Publishes the outbox in order, then empties it: product events as they are, alerts through the alerts table
+     * ({@link AlertDelivery}: one already published is skipped, one left pending is published with its recorded
+     * detail).
+     */
     private void flush(EntitlementRecord record) {
         if (record.outbox().isEmpty()) {
             return;
         }
         for (EntitlementRecord.OutboxEvent e : record.outbox()) {
-            if (e.alert() && store.alertRecorded(e.id())) {
-                continue;
-            }
-            publisher.publish(e.detailType(), e.detailJson());
             if (e.alert()) {
-                store.recordAlert(e.id(), e.detailType(), record.accountId(), e.detailJson(), record.entitlements().updatedAt());
-                metrics.increment(MetricNames.ALERTS_RAISED, "type", e.detailType());
+                AlertType type = AlertType.ofDetailType(e.detailType())
+                        .orElseThrow(() -> new IllegalStateException("outbox alert " + e.id() + " has no alert type " + e.detailType()));
+                alerts.deliver(new AlertRecord(e.id(), type, record.accountId(), e.detailJson(), raisedAt(e), false));
+            } else {
+                publisher.publish(e.detailType(), e.detailJson());
             }
         }
         store.clearOutbox(record.accountId(), record.version());
+    }
+
+    /** The {@code raised_at} of an outbox event's detail, seconds since the epoch. */
+    private static long raisedAt(EntitlementRecord.OutboxEvent e) {
+        try {
+            return EntitlementsJson.JSON.readTree(e.detailJson()).path("raised_at").asLong();
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("outbox event " + e.id() + " has a detail that is not JSON", ex);
+        }
     }
 
     private Entitlements derive(String accountId, DunningStatus status, Plan plan, long version, long now) {
@@ -245,16 +277,20 @@ public final class EntitlementService {
         return new EntitlementRecord.OutboxEvent(id, type, detail.toString(), alert);
     }
 
-    private static ObjectNode detail(String id, String type, String accountId) {
-        ObjectNode d = EntitlementsJson.JSON.createObjectNode().put("event_id", id).put("type", type).put("account", accountId);
-        if (type.equals("payment.failed") || type.equals("dunning.step_reached")) {
-            d.put("alert_id", id);
-        }
-        return d;
+    /** The fields every alert detail starts with (as {@code AlertService}'s). */
+    private static ObjectNode alertDetail(AlertType type, String id, String accountId, long raisedAt) {
+        return EntitlementsJson.JSON.createObjectNode().put("schema_version", type.schemaVersion()).put("alert_id", id)
+                .put("type", type.detailType()).put("account", accountId).put("raised_at", raisedAt);
     }
 
-    private static ObjectNode transitionDetail(String id, String type, String accountId, DunningTransition t) {
-        return detail(id, type, accountId).put("from", t.from().wire()).put("to", t.to().wire()).put("cause", t.cause().wire())
+    /** The fields every product event detail starts with. */
+    private static ObjectNode eventDetail(String type, String id, String accountId, long raisedAt) {
+        return EntitlementsJson.JSON.createObjectNode().put("schema_version", ProductEvents.schemaVersion(type)).put("event_id", id)
+                .put("type", type).put("account", accountId).put("raised_at", raisedAt);
+    }
+
+    private static ObjectNode transitionDetail(ObjectNode detail, DunningTransition t) {
+        return detail.put("from", t.from().wire()).put("to", t.to().wire()).put("cause", t.cause().wire())
                 .put("cause_id", t.causeId()).put("description", t.description()).put("at", t.at());
     }
 }

@@ -1,6 +1,7 @@
 package dev.tally.entitlement;
 
 import dev.tally.alerts.AlertPublisher;
+import dev.tally.alerts.DynamoDbAlertStore;
 import dev.tally.alerts.EventBridgeAlertPublisher;
 import dev.tally.aws.AwsClients;
 import dev.tally.catalog.Catalog;
@@ -36,7 +37,7 @@ public final class EntitlementServices {
                 : new EventBridgeAlertPublisher(AwsClients.configure(EventBridgeClient.builder(), env, "EVENTBRIDGE").build(),
                 env.require("EVENT_BUS_NAME"));
         Catalog catalog = CatalogLoader.fromClasspath(env.optional("TALLY_CATALOG").orElse(CatalogLoader.DEFAULT_RESOURCE));
-        return new EntitlementService(new DynamoDbEntitlementStore(tables.client, env.require("ENTITLEMENTS_TABLE"),
-                tables.alerts.tableName()), new TallyEntitlementInputs(tables), catalog, publisher, metrics);
+        return new EntitlementService(new DynamoDbEntitlementStore(tables.client, env.require("ENTITLEMENTS_TABLE")),
+                new DynamoDbAlertStore(tables), new TallyEntitlementInputs(tables), catalog, publisher, metrics);
     }
 }

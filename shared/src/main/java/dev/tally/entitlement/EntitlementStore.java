@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Port: the entitlements table (one item per account, versioned) and the alert records of dunning alerts. Adapter:
+ * Port: the entitlements table (one item per account, versioned). Adapter:
  * {@link DynamoDbEntitlementStore}.
  */
 public interface EntitlementStore {
@@ -37,15 +37,4 @@ public interface EntitlementStore {
      * @return accounts whose next dunning step is due by {@code now} (sparse index {@code by-dunning-due})
      */
     List<String> dueBy(long now);
-
-    /**
-     * @param alertId an alert id
-     * @return true when the alert is recorded in the alerts table (it was published)
-     */
-    boolean alertRecorded(String alertId);
-
-    /**
-     * Records a published alert in the alerts table (status {@code published}); recording it again changes nothing.
-     */
-    void recordAlert(String alertId, String type, String accountId, String detailJson, long at);
 }

@@ -26,7 +26,7 @@ public final class EntitlementsClient {
      * @param entitlementsTable the entitlements table's name (stack output / {@code ENTITLEMENTS_TABLE})
      */
     public EntitlementsClient(DynamoDbClient dynamoDb, String entitlementsTable) {
-        this.store = new DynamoDbEntitlementStore(dynamoDb, entitlementsTable, null);
+        this.store = new DynamoDbEntitlementStore(dynamoDb, entitlementsTable);
     }
 
     /**

@@ -294,7 +294,7 @@ abstract class BillingRunHandlerIT {
     void theRunEntersTheDunningStepsThatAreDueOnceAndOnlyThose() {
         Map<String, String> env = backend().functionEnvironment("BillingRunFunction");
         var entitlements = EntitlementServices.create(Env.of(env), tables, Metrics.NONE, false);
-        DynamoDbEntitlementStore store = new DynamoDbEntitlementStore(tables.client, env.get("ENTITLEMENTS_TABLE"), null);
+        DynamoDbEntitlementStore store = new DynamoDbEntitlementStore(tables.client, env.get("ENTITLEMENTS_TABLE"));
         long run = RUN.getEpochSecond();
         String due = TallyFixtures.uniqueId("org_dunning_due");
         String notYet = TallyFixtures.uniqueId("org_dunning_later");

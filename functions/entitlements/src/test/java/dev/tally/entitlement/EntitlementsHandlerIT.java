@@ -4,7 +4,8 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tally.alerts.AlertPublisher;
+import dev.tally.alerts.AlertSchemas;
+import dev.tally.alerts.DynamoDbAlertStore;
 import dev.tally.catalog.CatalogLoader;
 import dev.tally.config.Env;
 import dev.tally.dunning.DunningState;
@@ -18,6 +19,7 @@ import dev.tally.testsupport.DynamoDbFault;
 import dev.tally.testsupport.DynamoDbFaultInterceptor;
 import dev.tally.testsupport.MutableClock;
 import dev.tally.testsupport.PaymentItems;
+import dev.tally.testsupport.RecordingAlertPublisher;
 import dev.tally.testsupport.StreamEvents;
 import dev.tally.testsupport.TallyFixtures;
 import org.junit.jupiter.api.AfterAll;
@@ -35,7 +37,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -45,8 +46,8 @@ import static org.assertj.core.groups.Tuple.tuple;
 /**
  * {@link EntitlementsHandler} built with its real constructor on the template's environment, driven with stream
  * records of the payments (contract attribute names, {@link PaymentItems}), subscriptions and credits tables; and the
- * {@link EntitlementService} on the same tables with a recording event publisher, for what goes on the bus. Each test
- * uses its own accounts.
+ * {@link EntitlementService} on the same tables with a recording event publisher, for what goes on the bus (every
+ * detail checked against its JSON Schema). Each test uses its own accounts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class EntitlementsHandlerIT {
@@ -59,7 +60,9 @@ abstract class EntitlementsHandlerIT {
     private final MutableClock clock = MutableClock.at(NOW);
     private RecordingMetrics metrics;
     private Map<String, String> env;
-    private final List<String> published = new CopyOnWriteArrayList<>();
+    private RecordingAlertPublisher bus;
+    /** How many of {@link #bus}'s events {@link #published()} skips. */
+    private int seen;
     private EntitlementsHandler handler;
     private EntitlementService service;
     private DynamoDbEntitlementStore store;
@@ -75,7 +78,7 @@ abstract class EntitlementsHandlerIT {
         backend().provision();
         env = backend().functionEnvironment("EntitlementsFunction");
         tables = new TallyTables(backend().dynamoDb(), Env.of(env));
-        store = new DynamoDbEntitlementStore(backend().dynamoDb(), env.get("ENTITLEMENTS_TABLE"), tables.alerts.tableName());
+        store = new DynamoDbEntitlementStore(backend().dynamoDb(), env.get("ENTITLEMENTS_TABLE"));
         payments = new StreamEvents("payments", backend().region().id());
         subscriptions = new StreamEvents(tables.subscriptions.tableName(), backend().region().id());
     }
@@ -85,21 +88,23 @@ abstract class EntitlementsHandlerIT {
         backend().close();
     }
 
-    /** A handler and a service with fresh metrics; the service publishes to {@link #published}. */
+    /** A handler and a service with fresh metrics; the service publishes to {@link #bus}. */
     @BeforeEach
     void reset() {
         clock.set(NOW);
-        published.clear();
+        bus = new RecordingAlertPublisher();
+        seen = 0;
         metrics = new RecordingMetrics();
         handler = new EntitlementsHandler(env, clock, metrics);
-        AlertPublisher recording = (type, detail) -> published.add(type + " " + json(detail).get("event_id").asText());
-        service = new EntitlementService(store, new TallyEntitlementInputs(tables),
-                CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE), recording, metrics);
+        service = new EntitlementService(store, new DynamoDbAlertStore(tables), new TallyEntitlementInputs(tables),
+                CatalogLoader.fromClasspath(CatalogLoader.DEFAULT_RESOURCE), bus, metrics);
     }
 
+    /** Every detail published validated against its detail-type's schema. */
     @AfterEach
     void disarm() {
         DynamoDbFaultInterceptor.disarmAll();
+        assertThat(bus.schemaProblems()).isEmpty();
     }
 
     /** SnapStart priming only reads, and runs against the real tables. */
@@ -123,10 +128,20 @@ abstract class EntitlementsHandlerIT {
         assertThat(record.history()).containsExactly(new EntitlementRecord.HistoryEntry(T0, "active", "past_due", "payment_failed",
                 "payment_failed:in_1:1", "payment failed for invoice in_1 (attempt 1)"));
         assertThat(record.outbox()).as("published and cleared").isEmpty();
-        assertThat(alerts(account)).extracting(a -> a.alertId, a -> a.type, a -> a.status).containsExactlyInAnyOrder(
-                tuple("dunning_step:" + account + ":payment_failed:in_1:1", "dunning.step_reached", "published"),
-                tuple("payment_failed:" + account + ":in_1:1", "payment.failed", "published"));
+        assertThat(alerts(account)).extracting(a -> a.alertId, a -> a.type, a -> a.status, a -> a.createdAt).containsExactlyInAnyOrder(
+                tuple("dunning_step:" + account + ":payment_failed:in_1:1", "dunning.step_reached", "published", T0),
+                tuple("payment_failed:" + account + ":in_1:1", "payment.failed", "published", T0 - 60));
+        assertThat(alerts(account)).allSatisfy(a -> assertThat(AlertSchemas.problems(a.type, a.detail)).as(a.detail).isEmpty());
+        assertThat(json(alert(account, "payment_failed:" + account + ":in_1:1").detail)).isEqualTo(json("""
+                {"schema_version": 1, "alert_id": "payment_failed:%s:in_1:1", "type": "payment.failed", "account": "%s",
+                 "raised_at": %d, "stripe_invoice_id": "in_1", "attempt": 1, "failed_at": %d}""".formatted(account, account, T0 - 60, T0 - 60)));
+        assertThat(json(alert(account, "dunning_step:" + account + ":payment_failed:in_1:1").detail)).isEqualTo(json("""
+                {"schema_version": 1, "alert_id": "dunning_step:%s:payment_failed:in_1:1", "type": "dunning.step_reached",
+                 "account": "%s", "raised_at": %d, "from": "active", "to": "past_due", "cause": "payment_failed",
+                 "cause_id": "payment_failed:in_1:1", "description": "payment failed for invoice in_1 (attempt 1)", "at": %d}"""
+                .formatted(account, account, T0, T0)));
         assertThat(metrics.total(MetricNames.DUNNING_TRANSITIONS, Map.of("to", "past_due"))).isEqualTo(1);
+        assertThat(metrics.total(MetricNames.ALERTS_RAISED, Map.of("type", "payment.failed"))).isEqualTo(1);
         assertThat(dueAccounts(T0 + 7 * DAY)).contains(account);
         assertThat(dueAccounts(T0 + 7 * DAY - 61)).doesNotContain(account);
     }
@@ -157,7 +172,7 @@ abstract class EntitlementsHandlerIT {
         String paidUp = customer("team");
         service.recompute(paidUp, T0);
         service.onPayment(PaymentImages.fact(PaymentItems.item("in_7", account, "payment_failed", 1, T0, T0)).orElseThrow(), T0);
-        published.clear();
+        clearPublished();
 
         assertThat(service.runClock(T0 + 7 * DAY - 1)).isEmpty();
         assertThat(state(account)).isEqualTo(DunningState.PAST_DUE);
@@ -167,7 +182,7 @@ abstract class EntitlementsHandlerIT {
         assertThat(restricted.usageBeyondIncluded("build_minutes")).as("team: the catalog's policy refuses").isEqualTo(Entitlements.Beyond.REFUSED);
         assertThat(restricted.hasFeature("ci_builds")).isTrue();
         // (the clock also moves other tests' accounts whose step is due: only this one's events are compared)
-        assertThat(published.stream().filter(e -> e.contains(":" + account + ":"))).containsExactly(
+        assertThat(published().stream().filter(e -> e.contains(":" + account + ":"))).containsExactly(
                 "dunning.state_changed dunning:" + account + ":days_elapsed:restricted:" + T0,
                 "dunning.step_reached dunning_step:" + account + ":days_elapsed:restricted:" + T0,
                 "entitlements.changed entitlements:" + account + ":2");
@@ -218,11 +233,45 @@ abstract class EntitlementsHandlerIT {
     }
 
     @Test
+    void aCrashAfterAnAlertIsRecordedPendingPublishesItsRecordedDetailOnTheRetry() {
+        String account = customer("team");
+        PaymentItemsFact failed = new PaymentItemsFact(account);
+        // The first alert is recorded pending, then the function dies before publishing it.
+        DynamoDbFault fault = DynamoDbFaultInterceptor.arm(DynamoDbFault.on("PutItem").onTable(tables.alerts.tableName())
+                .afterCall().times(1));
+        assertThatThrownBy(() -> service.onPayment(failed.fact(), T0)).hasMessageContaining(DynamoDbFault.MESSAGE);
+        assertThat(fault.fired()).isEqualTo(1);
+        EntitlementRecord halfway = store.find(account).orElseThrow();
+        assertThat(halfway.outbox()).extracting(EntitlementRecord.OutboxEvent::detailType)
+                .containsExactly("payment.failed", "dunning.state_changed", "dunning.step_reached", "entitlements.changed");
+        assertThat(published()).isEmpty();
+        assertThat(alerts(account)).extracting(a -> a.alertId, a -> a.status)
+                .containsExactly(tuple("payment_failed:" + account + ":in_1:1", "pending"));
+        String pending = alert(account, "payment_failed:" + account + ":in_1:1").detail;
+
+        clock.advance(Duration.ofMinutes(5));
+        service.onPayment(failed.fact(), T0 + 300);
+
+        assertThat(published()).containsExactly(
+                "payment.failed payment_failed:" + account + ":in_1:1",
+                "dunning.state_changed dunning:" + account + ":payment_failed:in_1:1",
+                "dunning.step_reached dunning_step:" + account + ":payment_failed:in_1:1",
+                "entitlements.changed entitlements:" + account + ":1");
+        assertThat(bus.published().get(0).detailJson()).as("the recorded detail, raised at the failure").isEqualTo(pending);
+        assertThat(json(pending).get("raised_at").asLong()).isEqualTo(T0);
+        assertThat(alerts(account)).extracting(a -> a.alertId, a -> a.status).containsExactlyInAnyOrder(
+                tuple("payment_failed:" + account + ":in_1:1", "published"),
+                tuple("dunning_step:" + account + ":payment_failed:in_1:1", "published"));
+        assertThat(store.find(account).orElseThrow().outbox()).isEmpty();
+        assertThat(metrics.total(MetricNames.ALERTS_RAISED, Map.of("type", "payment.failed"))).isEqualTo(1);
+    }
+
+    @Test
     void aCrashAfterTheItemWriteIsPublishedOnTheRetryAndAlertsStayOnce() {
         String account = customer("team");
         PaymentItemsFact failed = new PaymentItemsFact(account);
-        // The first alert's record is written, then the function dies: the item holds the rest in its outbox.
-        DynamoDbFault fault = DynamoDbFaultInterceptor.arm(DynamoDbFault.on("PutItem").onTable(tables.alerts.tableName())
+        // The first alert is published and marked, then the function dies: the item holds the rest in its outbox.
+        DynamoDbFault fault = DynamoDbFaultInterceptor.arm(DynamoDbFault.on("UpdateItem").onTable(tables.alerts.tableName())
                 .afterCall().times(1));
         assertThatThrownBy(() -> service.onPayment(failed.fact(), T0)).hasMessageContaining(DynamoDbFault.MESSAGE);
         assertThat(fault.fired()).isEqualTo(1);
@@ -230,7 +279,7 @@ abstract class EntitlementsHandlerIT {
         assertThat(halfway.history()).hasSize(1);
         assertThat(halfway.outbox()).extracting(EntitlementRecord.OutboxEvent::detailType)
                 .containsExactly("payment.failed", "dunning.state_changed", "dunning.step_reached", "entitlements.changed");
-        assertThat(published).containsExactly("payment.failed payment_failed:" + account + ":in_1:1");
+        assertThat(published()).containsExactly("payment.failed payment_failed:" + account + ":in_1:1");
 
         service.onPayment(failed.fact(), T0 + 60);
 
@@ -238,13 +287,14 @@ abstract class EntitlementsHandlerIT {
         assertThat(done.version()).isEqualTo(halfway.version());
         assertThat(done.history()).hasSize(1);
         assertThat(done.outbox()).isEmpty();
-        assertThat(published).containsExactly(
+        assertThat(published()).as("the published alert is not published again").containsExactly(
                 "payment.failed payment_failed:" + account + ":in_1:1",
                 "dunning.state_changed dunning:" + account + ":payment_failed:in_1:1",
                 "dunning.step_reached dunning_step:" + account + ":payment_failed:in_1:1",
                 "entitlements.changed entitlements:" + account + ":1");
-        assertThat(alerts(account)).extracting(a -> a.alertId).containsExactlyInAnyOrder(
-                "payment_failed:" + account + ":in_1:1", "dunning_step:" + account + ":payment_failed:in_1:1");
+        assertThat(alerts(account)).extracting(a -> a.alertId, a -> a.status).containsExactlyInAnyOrder(
+                tuple("payment_failed:" + account + ":in_1:1", "published"),
+                tuple("dunning_step:" + account + ":payment_failed:in_1:1", "published"));
         assertThat(metrics.total(MetricNames.DUNNING_TRANSITIONS, Map.of("to", "past_due"))).isEqualTo(1);
     }
 
@@ -252,7 +302,7 @@ abstract class EntitlementsHandlerIT {
     void aPlanChangeOnTheSubscriptionsStreamChangesFeaturesAndLimits() {
         String account = customer("team");
         service.recompute(account, T0);
-        published.clear();
+        clearPublished();
         SubscriptionItem sub = tables.subscriptions.getItem(r -> r.key(k -> k.partitionValue("sub_" + account)));
         sub.planId = "business";
         tables.subscriptions.putItem(sub);
@@ -332,6 +382,24 @@ abstract class EntitlementsHandlerIT {
 
     private List<String> dueAccounts(long now) {
         return store.dueBy(now);
+    }
+
+    /** Forgets the events published so far ({@link #published()} starts after them). */
+    private void clearPublished() {
+        seen = bus.published().size();
+    }
+
+    /** @return {@code "<detail-type> <event_id or alert_id>"} of each event published since {@link #clearPublished()} */
+    private List<String> published() {
+        List<RecordingAlertPublisher.Published> all = bus.published();
+        return all.subList(seen, all.size()).stream().map(p -> {
+            JsonNode d = json(p.detailJson());
+            return p.detailType() + " " + (d.has("alert_id") ? d.get("alert_id") : d.get("event_id")).asText();
+        }).toList();
+    }
+
+    private AlertItem alert(String account, String alertId) {
+        return alerts(account).stream().filter(a -> a.alertId.equals(alertId)).findFirst().orElseThrow();
     }
 
     private List<AlertItem> alerts(String account) {
