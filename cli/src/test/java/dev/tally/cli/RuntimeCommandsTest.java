@@ -84,11 +84,14 @@ class RuntimeCommandsTest {
             assertThat(g.grant().grantId()).isEqualTo("cg_" + g.grant().sourceRef()).startsWith("cg_cs_");
         });
 
-        for (String paymentEvent : List.of("invoice.paid", "invoice.payment_failed")) {
-            Result payment = tally("stripe", "trigger", paymentEvent, "--account", account, "--amount", "750");
-            assertThat(payment.exitCode()).isZero();
-            assertThat(payment.out()).contains("  200 ignored: event type " + paymentEvent + " is not used by Tally");
+        // Each trigger is an invoice of its own, recorded in the payments table (dunning reads it from there).
+        for (var payment : List.of(List.of("invoice.paid", "paid"), List.of("invoice.payment_failed", "payment_failed"))) {
+            Result result = tally("stripe", "trigger", payment.get(0), "--account", account, "--amount", "750");
+            assertThat(result.exitCode()).isZero();
+            assertThat(result.out()).containsPattern("  200 applied: invoice in_\\w+ " + payment.get(1) + " \\(attempt 1\\)");
         }
+        assertThat(tables.paymentStore().ofAccount(account)).extracting(p -> p.paymentState().wire() + " " + p.amountDueMinor())
+                .containsExactlyInAnyOrder("paid 750", "payment_failed 750");
 
         assertThat(tally("stripe", "trigger", "customer.subscription.deleted", "--account", account, "--plan", "business")
                 .out()).contains("  200 applied: subscription sub_" + account + " (canceled)");

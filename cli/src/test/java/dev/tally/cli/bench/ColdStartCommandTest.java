@@ -67,7 +67,7 @@ class ColdStartCommandTest {
         assertThat(exit).as(output).isZero();
         String[] lines = output.strip().split("\n");
         JsonNode result = new ObjectMapper().readTree(lines[lines.length - 1]);
-        assertThat(result.path("functions").size()).isEqualTo(8);  // reconciliation runs from billing-run's jar
+        assertThat(result.path("functions").size()).isEqualTo(10);  // the seven, entitlements and its API, reconciliation
         assertThat(result.path("floor").path("init_ms").asLong()).isPositive();
         result.path("functions").forEach(f -> {
             assertThat(f.path("failed_runs").asInt()).isZero();
